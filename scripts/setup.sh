@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything Clemmys needs on Debian 12 (idempotent) and configures+builds it.
+# Used by both README commands and by CI (.ci/run → scripts/test.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
+  libseccomp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 nodejs npm zip unzip tar wrk nginx-light clang libclang-rt-14-dev
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A newer node from elsewhere (nvm, the image) satisfies the nodejs/npm need.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# End-to-end test client (the official OpenWhisk JS client), pinned by the lockfile.
+if [ -f test/e2e/package.json ] && [ ! -d test/e2e/node_modules/openwhisk ]; then
+  echo "setup: npm install (test/e2e)"
+  (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+echo "setup: building into $BUILD_DIR"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
+ninja -C "$BUILD_DIR" -j"$(nproc)"

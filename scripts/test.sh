@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets everything up, builds, and runs every test: unit (ctest), multi-process
+# integration, and end-to-end with the npm openwhisk client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+BUILD_DIR=${BUILD_DIR:-build}
+echo "== unit and integration tests (ctest)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 300
+if [ -f test/e2e/run.sh ]; then
+  echo "== end-to-end tests (npm openwhisk client)"
+  bash test/e2e/run.sh "$BUILD_DIR"
+fi
+echo "== all tests passed"

@@ -1,0 +1,36 @@
+// A synchronous HTTP/1.1 client over one persistent TCP connection, with a deadline
+// per request. Reconnects transparently when the server closed an idle connection.
+// Thread safety: none; use one Client per thread or guard it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "http/message.h"
+
+namespace clemmys::http {
+
+class Client {
+ public:
+  Client(std::string host, uint16_t port);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+
+  // Errors: "http.connect_failed", "http.timeout", "http.io" (connection lost).
+  Result<Response> request(std::string_view method, std::string_view target,
+                           std::string_view body = {}, const Headers& headers = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  void close();
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clemmys::http

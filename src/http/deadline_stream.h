@@ -1,0 +1,72 @@
+// Internal: a synchronous stream over a connected TCP socket whose reads and writes
+// fail with timed_out once a deadline passes. Asio's blocking reads retry on EAGAIN,
+// so SO_RCVTIMEO does not work with them; poll() before each operation does.
+// Satisfies Beast's SyncReadStream and SyncWriteStream.
+#pragma once
+
+#include <poll.h>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+
+namespace clemmys::http::detail {
+
+class DeadlineStream {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit DeadlineStream(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
+
+  void expiresAfter(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
+  void expiresNever() { deadline_ = Clock::time_point::max(); }
+
+  template <class Buffers>
+  size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
+    if (!wait(POLLIN, ec)) return 0;
+    return socket_.read_some(buffers, ec);
+  }
+  template <class Buffers>
+  size_t read_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    size_t n = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  template <class Buffers>
+  size_t write_some(const Buffers& buffers, boost::system::error_code& ec) {
+    if (!wait(POLLOUT, ec)) return 0;
+    return socket_.write_some(buffers, ec);
+  }
+  template <class Buffers>
+  size_t write_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    size_t n = write_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+
+ private:
+  bool wait(short events, boost::system::error_code& ec) {
+    if (deadline_ == Clock::time_point::max()) return true;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+      if (left.count() < 0) left = std::chrono::milliseconds(0);
+      pollfd p{socket_.native_handle(), events, 0};
+      int r = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (r > 0) return true;
+      if (r == 0) {
+        ec = boost::asio::error::timed_out;
+        return false;
+      }
+      if (errno != EINTR) {
+        ec = boost::system::error_code(errno, boost::system::system_category());
+        return false;
+      }
+    }
+  }
+
+  boost::asio::ip::tcp::socket& socket_;
+  Clock::time_point deadline_ = Clock::time_point::max();
+};
+
+}  // namespace clemmys::http::detail

@@ -1,0 +1,227 @@
+// Thread-per-connection HTTP/1.1 server on Boost.Beast's synchronous API.
+// Why synchronous: handlers block on invocations (the controller waits for a
+// runtime); a thread per connection keeps that simple and is fast on loopback.
+#include "http/server.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "common/log.h"
+#include "http/deadline_stream.h"
+
+namespace clemmys::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct Connection {
+  tcp::socket socket;
+  std::thread thread;
+  std::atomic<bool> done{false};
+  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+};
+
+Request toRequest(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  parseTarget(r.target, r.path, r.query);
+  for (const auto& field : req)
+    r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  r.body = std::move(req.body());
+  r.remoteAddress = remote;
+  return r;
+}
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(ServerOptions options, Handler handler)
+      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(io_) {}
+  ~ServerImpl() override { stop(); }
+
+  Status listen() {
+    boost::system::error_code ec;
+    if (options_.listenFd) {
+      acceptor_.assign(tcp::v4(), *options_.listenFd, ec);
+      if (ec) return fail("http.listen_failed", "listen fd: " + ec.message());
+    } else {
+      auto address = asio::ip::make_address(options_.host, ec);
+      if (ec) return fail("http.bad_address", options_.host);
+      tcp::endpoint endpoint(address, options_.port);
+      acceptor_.open(endpoint.protocol(), ec);
+      if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor_.bind(endpoint, ec);
+      if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+      if (ec)
+        return fail("http.listen_failed",
+                    options_.host + ":" + std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint(ec).port();
+    acceptThread_ = std::thread([this] { acceptLoop(); });
+    return {};
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void stop() override {
+    if (stopping_.exchange(true)) {
+      if (acceptThread_.joinable()) acceptThread_.join();
+      return;
+    }
+    // shutdown() wakes a thread blocked in accept()/read() on Linux.
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    if (acceptThread_.joinable()) acceptThread_.join();
+    std::list<std::unique_ptr<Connection>> conns;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& c : connections_) ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+      conns.swap(connections_);
+    }
+    for (auto& c : conns)
+      if (c->thread.joinable()) c->thread.join();
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  }
+
+ private:
+  void acceptLoop() {
+    while (!stopping_) {
+      boost::system::error_code ec;
+      tcp::socket socket(io_);
+      acceptor_.accept(socket, ec);
+      if (ec) {
+        if (stopping_) return;
+        if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
+        }
+        if (ec == asio::error::invalid_argument || ec == asio::error::bad_descriptor) return;
+        continue;
+      }
+      reapFinished();
+      std::lock_guard lock(mutex_);
+      if (connections_.size() >= options_.maxConnections) {
+        socket.close(ec);  // over the limit: refuse rather than queue without bound
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto conn = std::make_unique<Connection>(std::move(socket));
+      Connection* raw = conn.get();
+      connections_.push_back(std::move(conn));
+      raw->thread = std::thread([this, raw] {
+        serve(*raw);
+        raw->done = true;
+      });
+    }
+  }
+
+  void reapFinished() {
+    std::list<std::unique_ptr<Connection>> finished;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = connections_.begin(); it != connections_.end();) {
+        if ((*it)->done) {
+          finished.push_back(std::move(*it));
+          it = connections_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    for (auto& c : finished)
+      if (c->thread.joinable()) c->thread.join();
+  }
+
+  void serve(Connection& conn) {
+    boost::system::error_code ec;
+    auto remoteEp = conn.socket.remote_endpoint(ec);
+    std::string remote =
+        ec ? std::string() : remoteEp.address().to_string() + ":" + std::to_string(remoteEp.port());
+    beast::flat_buffer buffer;
+    detail::DeadlineStream stream(conn.socket);
+    while (!stopping_) {
+      stream.expiresAfter(options_.idleTimeout);
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(64 * 1024);
+      parser.body_limit(boost::none);
+      bhttp::read_header(stream, buffer, parser, ec);
+      if (ec) break;
+      auto length = parser.content_length();
+      if (length && *length > options_.maxBodyBytes) {
+        Response r = options_.tooLarge ? options_.tooLarge(*length, options_.maxBodyBytes)
+                                       : Response::text(413, "request body too large");
+        write(conn, r, false, parser.get().version(), ec);
+        break;
+      }
+      parser.body_limit(options_.maxBodyBytes);
+      bhttp::read(stream, buffer, parser, ec);
+      if (ec == bhttp::error::body_limit) {
+        Response r = options_.tooLarge ? options_.tooLarge(options_.maxBodyBytes + 1,
+                                                           options_.maxBodyBytes)
+                                       : Response::text(413, "request body too large");
+        write(conn, r, false, parser.get().version(), ec);
+        break;
+      }
+      if (ec) break;
+      bool keepAlive = parser.get().keep_alive();
+      unsigned version = parser.get().version();
+      Request request = toRequest(parser.release(), remote);
+      Response response;
+      try {
+        response = handler_(request);
+      } catch (const std::exception& e) {
+        // A handler bug must not take the server down; it is a 500 for this request.
+        log::error(std::string("http handler threw: ") + e.what());
+        response = Response::json(500, {{"error", "internal server error"}});
+      }
+      write(conn, response, keepAlive, version, ec);
+      if (ec || !keepAlive) break;
+    }
+    conn.socket.shutdown(tcp::socket::shutdown_both, ec);
+    conn.socket.close(ec);
+  }
+
+  void write(Connection& conn, Response& r, bool keepAlive, unsigned version,
+             boost::system::error_code& ec) {
+    bhttp::response<bhttp::string_body> res;
+    res.version(version);
+    res.result(static_cast<unsigned>(r.status));
+    for (auto& [k, v] : r.headers) res.set(k, v);
+    res.body() = std::move(r.body);
+    res.keep_alive(keepAlive);
+    res.prepare_payload();
+    bhttp::write(conn.socket, res, ec);
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptThread_;
+  std::mutex mutex_;
+  std::list<std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Handler handler) {
+  auto server = std::make_unique<ServerImpl>(std::move(options), std::move(handler));
+  if (auto st = server->listen(); !st) return std::unexpected(st.error());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace clemmys::http

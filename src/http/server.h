@@ -1,0 +1,42 @@
+// A small HTTP/1.1 server (Boost.Beast underneath): one acceptor thread and one
+// thread per connection, keep-alive, handlers called synchronously.
+// Thread safety: the handler is called concurrently from connection threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+#include "http/message.h"
+
+namespace clemmys::http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;               // 0: pick a free port
+  std::optional<int> listenFd;     // use an already bound+listening socket instead
+  size_t maxBodyBytes = 1 << 20;   // larger bodies get the tooLarge response
+  size_t maxConnections = 512;     // further connections are closed at once
+  std::chrono::seconds idleTimeout{300};
+  // Response for a body over maxBodyBytes (called with the declared length).
+  std::function<Response(uint64_t length, size_t limit)> tooLarge;
+};
+
+class Server {
+ public:
+  // Binds and starts serving in background threads.
+  static Result<std::unique_ptr<Server>> start(ServerOptions options, Handler handler);
+  virtual ~Server() = default;
+
+  virtual uint16_t port() const = 0;
+  // Stops accepting, closes all connections, joins all threads. Idempotent.
+  virtual void stop() = 0;
+};
+
+}  // namespace clemmys::http
