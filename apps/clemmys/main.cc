@@ -1,0 +1,19 @@
+// `clemmys`: the platform (`up`) and the client CLI (`action`, `activation`, ...).
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "cli/cli.h"
+#include "platform/up.h"
+#ifdef CLEMMYS_HAVE_ATTEST
+#include "attest/verify_command.h"
+#endif
+
+int main(int argc, char** argv) {
+  std::string command = argc > 1 ? argv[1] : "";
+  if (command == "up") return clemmys::platform::upCommand(argc, argv, std::cout, std::cerr);
+#ifdef CLEMMYS_HAVE_ATTEST
+  if (command == "attest") return clemmys::runAttestCommand(argc, argv, std::cout, std::cerr);
+#endif
+  return clemmys::cli::run(argc, argv, std::cout, std::cerr);
+}

@@ -1,0 +1,158 @@
+#include "platform/up.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/random.h"
+#include "common/subprocess.h"
+#include "controller/controller.h"
+#include "invoker/pool.h"
+
+namespace clemmys::platform {
+namespace fs = std::filesystem;
+
+bool writeWskprops(const std::string& dataDir, const std::string& apiHost,
+                   const std::string& auth, std::string& error) {
+  std::string path = dataDir + "/wskprops";
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = "cannot write " + tmp;
+    return false;
+  }
+  std::string text = "APIHOST=" + apiHost + "\nAUTH=" + auth + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = (::fsync(fd) == 0) && ok;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.plain) {
+    err << "clemmys up: the secure platform (gateway, KMS, attested runtimes) is not built yet; "
+           "run with --plain for the no-TEE baseline\n";
+    return 2;
+  }
+  std::error_code ec;
+  fs::create_directories(options.dataDir, ec);
+  if (ec) {
+    err << "clemmys up: cannot create data directory " << options.dataDir << ": " << ec.message()
+        << "\n";
+    return 1;
+  }
+  // Block the stop signals in every thread we start; the main thread waits for them.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  SystemClock clock;
+  SystemRandom random;
+  invoker::PoolOptions poolOptions;
+  poolOptions.runtimeBinary = selfDirectory() + "/clemmys-runtime";
+  poolOptions.memoryBudgetMb = options.memoryBudgetMb;
+  poolOptions.prewarm = options.prewarm;
+  auto pool = invoker::Pool::start(poolOptions, clock);
+  if (!pool) {
+    err << "clemmys up: invoker: " << pool.error().str() << "\n";
+    return 1;
+  }
+  controller::ControllerOptions controllerOptions;
+  controllerOptions.dataDir = options.dataDir;
+  controllerOptions.host = options.host;
+  controllerOptions.port = options.port;
+  auto controller = controller::Controller::start(controllerOptions, **pool, clock, random);
+  if (!controller) {
+    err << "clemmys up: controller: " << controller.error().str() << "\n";
+    (*pool)->stop();
+    return 1;
+  }
+  std::string apiHost = "http://" + options.host + ":" + std::to_string((*controller)->port());
+  std::string error;
+  if (!writeWskprops(options.dataDir, apiHost, (*controller)->auth(), error)) {
+    err << "clemmys up: " << error << "\n";
+    (*controller)->stop();
+    (*pool)->stop();
+    return 1;
+  }
+  out << "clemmys ready (plain mode): APIHOST=" << apiHost << " namespace="
+      << (*controller)->ns() << " wskprops=" << options.dataDir << "/wskprops" << std::endl;
+
+  int sig = 0;
+  sigwait(&stopSignals, &sig);
+  out << "clemmys: stopping (signal " << sig << ")" << std::endl;
+  (*controller)->stop();
+  (*pool)->stop();
+  out << "clemmys: stopped" << std::endl;
+  return 0;
+}
+
+int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  UpOptions o;
+  const char* home = std::getenv("HOME");
+  o.dataDir = std::getenv("CLEMMYS_DATA_DIR") ? std::getenv("CLEMMYS_DATA_DIR")
+                                              : std::string(home ? home : ".") + "/.clemmys";
+  auto usage = [&] {
+    err << "usage: clemmys up [--plain] [--data-dir DIR] [--port N] [--host ADDR]\n"
+           "                  [--memory-budget MB] [--prewarm KIND=N]...\n";
+    return 2;
+  };
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--plain") {
+      o.plain = true;
+    } else if (a == "--data-dir") {
+      auto v = value();
+      if (!v) return usage();
+      o.dataDir = v;
+    } else if (a == "--port") {
+      auto v = value();
+      char* end = nullptr;
+      long p = v ? std::strtol(v, &end, 10) : -1;
+      if (!v || *end || p < 0 || p > 65535) return usage();
+      o.port = static_cast<uint16_t>(p);
+    } else if (a == "--host") {
+      auto v = value();
+      if (!v) return usage();
+      o.host = v;
+    } else if (a == "--memory-budget") {
+      auto v = value();
+      char* end = nullptr;
+      long long m = v ? std::strtoll(v, &end, 10) : -1;
+      if (!v || *end || m < 128) return usage();
+      o.memoryBudgetMb = m;
+    } else if (a == "--prewarm") {
+      auto v = value();
+      std::string s = v ? v : "";
+      auto eq = s.find('=');
+      if (eq == std::string::npos) return usage();
+      o.prewarm[s.substr(0, eq)] = std::atoi(s.c_str() + eq + 1);
+    } else if (a == "-h" || a == "--help") {
+      usage();
+      return 0;
+    } else {
+      err << "clemmys up: unknown flag " << a << "\n";
+      return usage();
+    }
+  }
+  return up(o, out, err);
+}
+
+}  // namespace clemmys::platform

@@ -1,0 +1,32 @@
+// `clemmys up`: starts the single-node platform in the foreground and wires its
+// components together (no singletons: this is the one place that does it).
+// Plain mode today: controller + invoker in this process, runtimes as child processes.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <string>
+
+namespace clemmys::platform {
+
+struct UpOptions {
+  std::string dataDir;          // state, wskprops; created if missing
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;            // 0: a free port
+  bool plain = false;           // no-TEE baseline; secure mode is not built yet
+  int64_t memoryBudgetMb = 2048;
+  std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
+};
+
+// Runs until SIGINT/SIGTERM; returns the process exit code.
+int up(const UpOptions& options, std::ostream& out, std::ostream& err);
+
+// Parses `clemmys up` flags (argv[0]="clemmys", argv[1]="up") and runs up().
+int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+// Writes <dataDir>/wskprops atomically, mode 0600 (it holds the API key).
+bool writeWskprops(const std::string& dataDir, const std::string& apiHost,
+                   const std::string& auth, std::string& error);
+
+}  // namespace clemmys::platform
