@@ -77,6 +77,7 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   controllerOptions.dataDir = options.dataDir;
   controllerOptions.host = options.host;
   controllerOptions.port = options.port;
+  controllerOptions.maxConcurrentPerNamespace = options.maxInFlight;
   auto controller = controller::Controller::start(controllerOptions, **pool, clock, random);
   if (!controller) {
     err << "clemmys up: controller: " << controller.error().str() << "\n";
@@ -110,7 +111,7 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
                                               : std::string(home ? home : ".") + "/.clemmys";
   auto usage = [&] {
     err << "usage: clemmys up [--plain] [--data-dir DIR] [--port N] [--host ADDR]\n"
-           "                  [--memory-budget MB] [--prewarm KIND=N]...\n";
+           "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n";
     return 2;
   };
   for (int i = 2; i < argc; ++i) {
@@ -138,6 +139,12 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
       long long m = v ? std::strtoll(v, &end, 10) : -1;
       if (!v || *end || m < 128) return usage();
       o.memoryBudgetMb = m;
+    } else if (a == "--max-in-flight") {
+      auto v = value();
+      char* end = nullptr;
+      long n = v ? std::strtol(v, &end, 10) : -1;
+      if (!v || *end || n < 1) return usage();
+      o.maxInFlight = static_cast<int>(n);
     } else if (a == "--prewarm") {
       auto v = value();
       std::string s = v ? v : "";
