@@ -1,0 +1,106 @@
+// clemmys-runtime: serves the OpenWhisk action-proxy protocol (POST /init, POST /run)
+// for one action. See doc/formats/runtime-protocol.md.
+//
+//   clemmys-runtime [--host H] [--port N] [--listen-fd FD] [--launcher-dir DIR]
+//                   [--kind K]
+//
+// Defaults: 0.0.0.0:8080 (an OpenWhisk action container). --listen-fd serves on an
+// inherited socket that is already bound and listening (how our invoker starts it).
+// SIGTERM or SIGINT stops the server, kills the action's process and removes its files.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/subprocess.h"
+#include "http/server.h"
+#include "runtime/action_proxy.h"
+
+namespace {
+
+int usage(const char* why) {
+  std::fprintf(stderr,
+               "clemmys-runtime: %s\nusage: clemmys-runtime [--host H] [--port N] "
+               "[--listen-fd FD] [--launcher-dir DIR] [--kind K]\n",
+               why);
+  return 2;
+}
+
+bool parseInt(std::string_view s, long lo, long hi, long& out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::string copy(s);
+  long v = std::strtol(copy.c_str(), &end, 10);
+  if (*end != '\0' || v < lo || v > hi) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace clemmys;
+  log::setComponent("runtime");
+  http::ServerOptions serverOptions;
+  serverOptions.host = "0.0.0.0";
+  serverOptions.port = 8080;
+  serverOptions.maxBodyBytes = 64u << 20;  // code arrives in the /init body
+  serverOptions.tooLarge = [](uint64_t, size_t limit) {
+    return http::Response::json(
+        413, boost::json::object{{"error", "The request body exceeds " +
+                                               std::to_string(limit) + " bytes."}});
+  };
+  runtime::ProxyOptions proxyOptions;
+  proxyOptions.launcherDir = selfDirectory() + "/../share/clemmys/launchers";
+
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (i + 1 >= argc) return usage(("missing value for " + std::string(arg)).c_str());
+    std::string_view value = argv[++i];
+    long n = 0;
+    if (arg == "--host") {
+      serverOptions.host = std::string(value);
+    } else if (arg == "--port") {
+      if (!parseInt(value, 0, 65535, n)) return usage("bad --port");
+      serverOptions.port = static_cast<uint16_t>(n);
+    } else if (arg == "--listen-fd") {
+      if (!parseInt(value, 0, 1 << 20, n)) return usage("bad --listen-fd");
+      serverOptions.listenFd = static_cast<int>(n);
+    } else if (arg == "--launcher-dir") {
+      proxyOptions.launcherDir = std::string(value);
+    } else if (arg == "--kind") {
+      proxyOptions.defaultKind = std::string(value);
+    } else {
+      return usage(("unknown option " + std::string(arg)).c_str());
+    }
+  }
+
+  // Writes to an exited ActionLoop child must fail with EPIPE, not kill us. The stop
+  // signals are blocked before any thread starts so that only sigwait() sees them.
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+  SystemClock clock;
+  runtime::ActionProxy proxy(std::move(proxyOptions), clock);
+  auto server = http::Server::start(
+      serverOptions, [&proxy](http::Request& request) { return proxy.handle(request); });
+  if (!server) {
+    log::error("cannot serve: " + server.error().str());
+    return 1;
+  }
+  // No "serving" line: anything printed before the first activation would be counted
+  // as part of that activation's logs.
+
+  int sig = 0;
+  sigwait(&stopSignals, &sig);
+  (*server)->stop();
+  return 0;
+}

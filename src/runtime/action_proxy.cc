@@ -1,0 +1,143 @@
+#include "runtime/action_proxy.h"
+
+#include <unistd.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/cpp_executor.h"
+#include "runtime/kind.h"
+#include "runtime/loop_action.h"
+
+namespace clemmys::runtime {
+namespace {
+
+http::Response jsonError(int status, std::string message) {
+  boost::json::object body;
+  body["error"] = std::move(message);
+  return http::Response::json(status, body);
+}
+
+void writeFully(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nobody reads our logs any more; nothing better to do
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+bool isBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+ActionProxy::ActionProxy(ProxyOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+ActionProxy::~ActionProxy() = default;
+
+http::Response ActionProxy::handle(const http::Request& request) {
+  bool isInit = request.path == "/init", isRun = request.path == "/run";
+  if (!isInit && !isRun) return jsonError(404, "The requested resource does not exist.");
+  if (request.method != "POST") return jsonError(405, "Use POST for " + request.path + ".");
+  return isInit ? init(request.body) : run(request.body);
+}
+
+http::Response ActionProxy::init(std::string_view body) {
+  std::lock_guard lock(mu_);
+  http::Response response = initLocked(body);
+  if (response.status != 200) writeSentinels();
+  return response;
+}
+
+http::Response ActionProxy::run(std::string_view body) {
+  std::lock_guard lock(mu_);
+  http::Response response = runLocked(body);
+  writeSentinels();
+  return response;
+}
+
+http::Response ActionProxy::initLocked(std::string_view body) {
+  if (executor_) return jsonError(403, "Cannot initialize the action more than once.");
+  boost::json::object message;
+  if (!isBlank(body)) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(body, ec);
+    if (ec || !parsed.is_object()) return jsonError(400, "The /init body is not a JSON object.");
+    message = std::move(parsed.get_object());
+  }
+  static const boost::json::object kEmpty;
+  const auto* valueField = message.if_contains("value");
+  const auto& value = valueField && valueField->is_object() ? valueField->get_object() : kEmpty;
+  auto str = [&](std::string_view key) -> std::string_view {
+    const auto* v = value.if_contains(key);
+    return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+  };
+  std::string_view code = str("code");
+  if (code.empty()) return jsonError(403, "Missing main/no code to execute.");
+  std::string_view mainName = str("main");
+  std::optional<bool> binary;
+  if (const auto* b = value.if_contains("binary"); b && b->is_bool()) binary = b->get_bool();
+  EnvVars initEnv;
+  if (const auto* env = value.if_contains("env"); env && env->is_object()) {
+    initEnv = initEnvVars(env->get_object());
+  }
+
+  auto source = decodeSource(code, binary);
+  if (!source) return jsonError(502, source.error().message);
+  auto kind = resolveKind(str("kind"), options_.defaultKind, *source);
+  if (!kind) return jsonError(502, kind.error().message);
+
+  if (*kind == Kind::cpp) {
+    // The function shares our process: its init env is our environment.
+    for (const auto& [name, v] : initEnv) ::setenv(name.c_str(), v.c_str(), 1);
+    auto executor = loadCppExecutor(source->bytes, mainName, options_.tempRoot);
+    if (!executor) return jsonError(502, executor.error().message);
+    executor_ = std::move(*executor);
+    return http::Response::json(200, boost::json::object{{"ok", true}});
+  }
+
+  auto dir = TempDir::create(options_.tempRoot);
+  if (!dir) return jsonError(502, dir.error().message);
+  auto spec = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
+  if (!spec) return jsonError(502, spec.error().message);
+  spec->extraEnv = std::move(initEnv);
+  auto executor = startLoopExecutor(*spec, clock_);
+  if (!executor) return jsonError(502, executor.error().message);
+  codeDir_ = std::move(*dir);
+  executor_ = std::move(*executor);
+  return http::Response::json(200, boost::json::object{{"ok", true}});
+}
+
+http::Response ActionProxy::runLocked(std::string_view body) {
+  if (!executor_) return jsonError(403, "The action has not been initialized.");
+  auto request = RunRequest::parse(body);
+  if (!request) return jsonError(400, request.error().message);
+  auto result = executor_->run(*request);
+  if (!result) return jsonError(502, result.error().message);
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(*result, ec);
+  if (ec || !(parsed.is_object() || parsed.is_array())) {
+    return jsonError(502, "The action did not return a dictionary or array.");
+  }
+  http::Response response;
+  response.status = 200;
+  response.headers.emplace_back("Content-Type", "application/json");
+  response.body = std::move(*result);
+  return response;
+}
+
+void ActionProxy::writeSentinels() {
+  std::fflush(nullptr);  // in-process (cpp) function output first
+  std::string line = std::string(kSentinel) + "\n";
+  writeFully(options_.stdoutFd, line);
+  writeFully(options_.stderrFd, line);
+}
+
+}  // namespace clemmys::runtime

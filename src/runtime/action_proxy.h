@@ -1,0 +1,55 @@
+// The OpenWhisk action-proxy protocol: POST /init and POST /run (see
+// doc/formats/runtime-protocol.md). One ActionProxy holds at most one initialised
+// action for the life of the process; a second /init is refused.
+// After every /run and every failed /init it writes the sentinel line
+// XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX to both stdout and stderr, after flushing what
+// the function wrote, so the invoker can cut the logs per activation.
+// Thread safety: handle() may be called from many connection threads; /init and /run
+// are serialised by one mutex (action concurrency 1).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "http/message.h"
+#include "runtime/code_files.h"
+#include "runtime/executor.h"
+
+namespace clemmys::runtime {
+
+inline constexpr std::string_view kSentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
+
+struct ProxyOptions {
+  std::string launcherDir;  // holds python3_launcher.py and nodejs_launcher.js
+  std::string defaultKind;  // --kind; empty: infer (see kind.h)
+  std::string tempRoot;     // parent of private code directories; empty: $TMPDIR or /tmp
+  int stdoutFd = 1;         // where the sentinels go
+  int stderrFd = 2;
+};
+
+class ActionProxy {
+ public:
+  ActionProxy(ProxyOptions options, const Clock& clock);
+  ~ActionProxy();
+
+  // Routes POST /init and POST /run; anything else is 404/405 with a JSON error.
+  http::Response handle(const http::Request& request);
+  http::Response init(std::string_view body);
+  http::Response run(std::string_view body);
+
+ private:
+  http::Response initLocked(std::string_view body);
+  http::Response runLocked(std::string_view body);
+  void writeSentinels();
+
+  ProxyOptions options_;
+  const Clock& clock_;
+  std::mutex mu_;
+  TempDir codeDir_;                     // declared before executor_: outlives the child
+  std::unique_ptr<Executor> executor_;  // set once by a successful /init
+};
+
+}  // namespace clemmys::runtime

@@ -1,0 +1,33 @@
+// Runs `cpp` actions: an ELF shared library implementing include/clemmys/function.h,
+// loaded into the runtime's own process. This is the fast path: a warm activation is
+// one call through a function pointer, with no process switch.
+//
+// Loading: the library bytes go to a private file (mkstemp in $TMPDIR, mode 0700),
+// are dlopen()ed with RTLD_NOW|RTLD_LOCAL, and the file is unlinked at once.
+// The function runs on the calling thread and has no deadline inside the runtime: a
+// function that never returns is stopped by whoever owns the runtime process.
+// Thread safety: none (see Executor).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "runtime/activation.h"
+#include "runtime/executor.h"
+
+namespace clemmys::runtime {
+
+class CppExecutor;
+
+// `mainName` is the action's `main`; "main" or empty selects "clemmys_main".
+// Errors: "runtime.not_elf", "runtime.dlopen_failed", "runtime.entry_not_found",
+// "runtime.write_failed".
+Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
+                                                  std::string_view mainName,
+                                                  const std::string& tempDir);
+
+// The symbol a cpp action's `main` names.
+std::string cppEntrySymbol(std::string_view mainName);
+
+}  // namespace clemmys::runtime

@@ -1,0 +1,71 @@
+// cpp test actions (see include/clemmys/function.h). Entry points mirror
+// functions.py / functions.js / blackbox_exec so every kind runs the same cases.
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "clemmys/function.h"
+
+extern char** environ;
+
+namespace {
+
+void reply(const clemmys_context* ctx, const boost::json::value& v) {
+  std::string text = boost::json::serialize(v);
+  ctx->set_result(ctx->host, text.data(), text.size());
+}
+
+}  // namespace
+
+// Echo: {"delimiter": d} -> {"winter": "d ☃ d"} (also logged); anything else echoed.
+extern "C" int clemmys_main(const char* params, size_t len, const clemmys_context* ctx) {
+  boost::json::value v = boost::json::parse(std::string_view(params, len));
+  if (v.is_object() && v.as_object().contains("delimiter")) {
+    std::string d(v.as_object()["delimiter"].as_string());
+    std::string winter = d + " \u2603 " + d;
+    std::printf("%s\n", winter.c_str());
+    std::fprintf(stderr, "%s\n", winter.c_str());
+    reply(ctx, boost::json::object{{"winter", winter}});
+    return 0;
+  }
+  std::printf("hello stdout\n");
+  std::fprintf(stderr, "hello stderr\n");
+  reply(ctx, v);
+  return 0;
+}
+
+extern "C" int niam(const char*, size_t, const clemmys_context* ctx) {
+  reply(ctx, boost::json::object{{"greeting", "niam"}});
+  return 0;
+}
+
+extern "C" int not_dict(const char*, size_t, const clemmys_context* ctx) {
+  const char* s = "\"a string\"";
+  ctx->set_result(ctx->host, s, std::strlen(s));
+  return 0;
+}
+
+// Every __OW_* variable, SOME_VAR and ANOTHER_VAR, and the context fields as ctx_*.
+extern "C" int env(const char*, size_t, const clemmys_context* ctx) {
+  boost::json::object out;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    auto eq = entry.find('=');
+    std::string_view name = entry.substr(0, eq);
+    if (name.starts_with("__OW_") || name == "SOME_VAR" || name == "ANOTHER_VAR") {
+      out[name] = entry.substr(eq + 1);
+    }
+  }
+  out["ctx_activation_id"] = ctx->activation_id;
+  out["ctx_action_name"] = ctx->action_name;
+  out["ctx_deadline"] = ctx->deadline;
+  out["ctx_api_key"] = ctx->api_key ? boost::json::value(ctx->api_key) : boost::json::value();
+  reply(ctx, out);
+  return 0;
+}
+
+extern "C" int fail_status(const char*, size_t, const clemmys_context*) { return 7; }
+
+extern "C" int no_result(const char*, size_t, const clemmys_context*) { return 0; }
