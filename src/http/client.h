@@ -14,19 +14,32 @@
 
 namespace clemmys::http {
 
+// TLS for a client (TLS 1.3 only). The server certificate must chain to caPem and
+// match serverName (IP or DNS name); there is no fallback to the system store.
+struct ClientTls {
+  std::string caPem;       // trust anchors, PEM
+  std::string serverName;  // expected name; defaults to the host
+  bool verifyPeer = true;  // false only to fetch a certificate that is checked another way
+                           // (e.g. bound to attestation evidence); use peerCertificateDer()
+};
+
 class Client {
  public:
   Client(std::string host, uint16_t port);
+  Client(std::string host, uint16_t port, ClientTls tls);
   ~Client();
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;
 
-  // Errors: "http.connect_failed", "http.timeout", "http.io" (connection lost).
+  // Errors: "http.connect_failed", "http.tls_handshake_failed", "http.timeout",
+  // "http.io" (connection lost).
   Result<Response> request(std::string_view method, std::string_view target,
                            std::string_view body = {}, const Headers& headers = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
   void close();
   uint16_t port() const;
+  // DER of the server's leaf certificate on the current TLS connection ("" if none).
+  std::string peerCertificateDer() const;
 
  private:
   struct Impl;

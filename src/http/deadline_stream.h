@@ -15,7 +15,15 @@ namespace clemmys::http::detail {
 class DeadlineStream {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit DeadlineStream(boost::asio::ip::tcp::socket& socket) : socket_(socket) {}
+  // What asio::ssl::stream needs to layer TLS on top of this stream.
+  using lowest_layer_type = boost::asio::ip::tcp::socket;
+  using executor_type = lowest_layer_type::executor_type;
+
+  explicit DeadlineStream(boost::asio::ip::tcp::socket& socket) : socket_(&socket) {}
+
+  lowest_layer_type& lowest_layer() { return *socket_; }
+  const lowest_layer_type& lowest_layer() const { return *socket_; }
+  executor_type get_executor() { return socket_->get_executor(); }
 
   void expiresAfter(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
   void expiresNever() { deadline_ = Clock::time_point::max(); }
@@ -23,7 +31,7 @@ class DeadlineStream {
   template <class Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
     if (!wait(POLLIN, ec)) return 0;
-    return socket_.read_some(buffers, ec);
+    return socket_->read_some(buffers, ec);
   }
   template <class Buffers>
   size_t read_some(const Buffers& buffers) {
@@ -35,7 +43,7 @@ class DeadlineStream {
   template <class Buffers>
   size_t write_some(const Buffers& buffers, boost::system::error_code& ec) {
     if (!wait(POLLOUT, ec)) return 0;
-    return socket_.write_some(buffers, ec);
+    return socket_->write_some(buffers, ec);
   }
   template <class Buffers>
   size_t write_some(const Buffers& buffers) {
@@ -51,7 +59,7 @@ class DeadlineStream {
     for (;;) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
       if (left.count() < 0) left = std::chrono::milliseconds(0);
-      pollfd p{socket_.native_handle(), events, 0};
+      pollfd p{socket_->native_handle(), events, 0};
       int r = ::poll(&p, 1, static_cast<int>(left.count()));
       if (r > 0) return true;
       if (r == 0) {
@@ -65,7 +73,7 @@ class DeadlineStream {
     }
   }
 
-  boost::asio::ip::tcp::socket& socket_;
+  boost::asio::ip::tcp::socket* socket_;
   Clock::time_point deadline_ = Clock::time_point::max();
 };
 

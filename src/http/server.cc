@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include <atomic>
 #include <list>
@@ -17,6 +18,7 @@
 
 #include "common/log.h"
 #include "http/deadline_stream.h"
+#include "http/tls_context.h"
 
 namespace clemmys::http {
 namespace {
@@ -47,8 +49,11 @@ Request toRequest(bhttp::request<bhttp::string_body>&& req, const std::string& r
 
 class ServerImpl final : public Server {
  public:
-  ServerImpl(ServerOptions options, Handler handler)
-      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(io_) {}
+  ServerImpl(ServerOptions options, Handler handler, std::unique_ptr<asio::ssl::context> tls)
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        tlsContext_(std::move(tls)),
+        acceptor_(io_) {}
   ~ServerImpl() override { stop(); }
 
   Status listen() {
@@ -149,32 +154,49 @@ class ServerImpl final : public Server {
     auto remoteEp = conn.socket.remote_endpoint(ec);
     std::string remote =
         ec ? std::string() : remoteEp.address().to_string() + ":" + std::to_string(remoteEp.port());
+    detail::DeadlineStream plain(conn.socket);
+    if (!tlsContext_) {
+      serveOn(plain, plain, remote);
+    } else {
+      asio::ssl::stream<detail::DeadlineStream> tls(plain, *tlsContext_);
+      tls.next_layer().expiresAfter(std::chrono::seconds(10));
+      tls.handshake(asio::ssl::stream_base::server, ec);
+      if (!ec) {
+        serveOn(tls, tls.next_layer(), remote);
+        tls.next_layer().expiresAfter(std::chrono::seconds(1));
+        tls.shutdown(ec);
+      }
+    }
+    conn.socket.shutdown(tcp::socket::shutdown_both, ec);
+    conn.socket.close(ec);
+  }
+
+  // Serves requests on one connection until it closes, errs or goes idle.
+  template <class Stream>
+  void serveOn(Stream& stream, detail::DeadlineStream& deadline, const std::string& remote) {
+    boost::system::error_code ec;
     beast::flat_buffer buffer;
-    detail::DeadlineStream stream(conn.socket);
     while (!stopping_) {
-      stream.expiresAfter(options_.idleTimeout);
+      deadline.expiresAfter(options_.idleTimeout);
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(64 * 1024);
       parser.body_limit(boost::none);
       bhttp::read_header(stream, buffer, parser, ec);
-      if (ec) break;
+      if (ec) return;
       auto length = parser.content_length();
       if (length && *length > options_.maxBodyBytes) {
-        Response r = options_.tooLarge ? options_.tooLarge(*length, options_.maxBodyBytes)
-                                       : Response::text(413, "request body too large");
-        write(conn, r, false, parser.get().version(), ec);
-        break;
+        Response r = tooLarge(*length);
+        write(stream, r, false, parser.get().version(), ec);
+        return;
       }
       parser.body_limit(options_.maxBodyBytes);
       bhttp::read(stream, buffer, parser, ec);
       if (ec == bhttp::error::body_limit) {
-        Response r = options_.tooLarge ? options_.tooLarge(options_.maxBodyBytes + 1,
-                                                           options_.maxBodyBytes)
-                                       : Response::text(413, "request body too large");
-        write(conn, r, false, parser.get().version(), ec);
-        break;
+        Response r = tooLarge(options_.maxBodyBytes + 1);
+        write(stream, r, false, parser.get().version(), ec);
+        return;
       }
-      if (ec) break;
+      if (ec) return;
       bool keepAlive = parser.get().keep_alive();
       unsigned version = parser.get().version();
       Request request = toRequest(parser.release(), remote);
@@ -186,14 +208,18 @@ class ServerImpl final : public Server {
         log::error(std::string("http handler threw: ") + e.what());
         response = Response::json(500, {{"error", "internal server error"}});
       }
-      write(conn, response, keepAlive, version, ec);
-      if (ec || !keepAlive) break;
+      write(stream, response, keepAlive, version, ec);
+      if (ec || !keepAlive) return;
     }
-    conn.socket.shutdown(tcp::socket::shutdown_both, ec);
-    conn.socket.close(ec);
   }
 
-  void write(Connection& conn, Response& r, bool keepAlive, unsigned version,
+  Response tooLarge(uint64_t length) {
+    return options_.tooLarge ? options_.tooLarge(length, options_.maxBodyBytes)
+                             : Response::text(413, "request body too large");
+  }
+
+  template <class Stream>
+  void write(Stream& stream, Response& r, bool keepAlive, unsigned version,
              boost::system::error_code& ec) {
     bhttp::response<bhttp::string_body> res;
     res.version(version);
@@ -202,11 +228,12 @@ class ServerImpl final : public Server {
     res.body() = std::move(r.body);
     res.keep_alive(keepAlive);
     res.prepare_payload();
-    bhttp::write(conn.socket, res, ec);
+    bhttp::write(stream, res, ec);
   }
 
   ServerOptions options_;
   Handler handler_;
+  std::unique_ptr<asio::ssl::context> tlsContext_;  // null: plain HTTP
   asio::io_context io_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
@@ -219,7 +246,14 @@ class ServerImpl final : public Server {
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Handler handler) {
-  auto server = std::make_unique<ServerImpl>(std::move(options), std::move(handler));
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  if (options.tls) {
+    auto ctx = detail::makeServerContext(*options.tls);
+    if (!ctx) return std::unexpected(ctx.error());
+    tls = std::move(*ctx);
+  }
+  auto server =
+      std::make_unique<ServerImpl>(std::move(options), std::move(handler), std::move(tls));
   if (auto st = server->listen(); !st) return std::unexpected(st.error());
   return std::unique_ptr<Server>(std::move(server));
 }

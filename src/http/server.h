@@ -17,6 +17,13 @@ namespace clemmys::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// TLS for a server: PEM certificate chain (leaf first) and PEM private key.
+// Only TLS 1.3 is offered.
+struct ServerTls {
+  std::string certChainPem;
+  std::string privateKeyPem;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;               // 0: pick a free port
@@ -26,6 +33,7 @@ struct ServerOptions {
   std::chrono::seconds idleTimeout{300};
   // Response for a body over maxBodyBytes (called with the declared length).
   std::function<Response(uint64_t length, size_t limit)> tooLarge;
+  std::optional<ServerTls> tls;    // serve HTTPS (TLS 1.3) when set
 };
 
 class Server {
