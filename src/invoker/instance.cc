@@ -1,0 +1,226 @@
+#include "invoker/instance.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+namespace clemmys::invoker {
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxLineBytes = 1 << 20;  // longer output is split into several lines
+
+// A TCP socket bound to 127.0.0.1:0 and listening; returns fd and port.
+Result<std::pair<int, uint16_t>> listenLoopback() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail("invoker.socket_failed", std::strerror(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 64) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    int e = errno;
+    ::close(fd);
+    return fail("invoker.socket_failed", std::strerror(e));
+  }
+  return std::pair<int, uint16_t>{fd, ntohs(addr.sin_port)};
+}
+
+std::string actionName(const std::string& fqn) {
+  auto slash = fqn.rfind('/');
+  return slash == std::string::npos ? fqn : fqn.substr(slash + 1);
+}
+
+}  // namespace
+
+std::string initBody(const RunRequest& r) {
+  const ActionCode& a = r.action;
+  json::object env = a.initEnv;
+  env["__OW_NAMESPACE"] = a.ns;
+  env["__OW_ACTION_NAME"] = a.fqn;
+  env["__OW_ACTION_VERSION"] = a.version;
+  env["__OW_ACTIVATION_ID"] = r.activationId;
+  env["__OW_TRANSACTION_ID"] = r.transactionId;
+  env["__OW_DEADLINE"] = std::to_string(r.deadlineMs);
+  if (r.apiKey) env["__OW_API_KEY"] = *r.apiKey;
+  json::object value;
+  value["name"] = actionName(a.fqn);
+  value["main"] = a.main.empty() ? "main" : a.main;
+  value["code"] = a.code;
+  value["binary"] = a.binary;
+  value["env"] = std::move(env);
+  value["kind"] = a.kind;
+  json::object body;
+  body["value"] = std::move(value);
+  return json::serialize(body);
+}
+
+std::string runBody(const RunRequest& r) {
+  json::object body;
+  body["value"] = r.params.is_null() ? json::value(json::object()) : r.params;
+  body["namespace"] = r.action.ns;
+  body["action_name"] = r.action.fqn;
+  body["action_version"] = r.action.version;
+  body["activation_id"] = r.activationId;
+  body["transaction_id"] = r.transactionId;
+  body["deadline"] = std::to_string(r.deadlineMs);
+  if (r.apiKey) body["api_key"] = *r.apiKey;
+  return json::serialize(body);
+}
+
+Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o) {
+  auto sock = listenLoopback();
+  if (!sock) return std::unexpected(sock.error());
+  auto [listenFd, port] = *sock;
+
+  SpawnOptions so;
+  so.argv.push_back(o.runtimeBinary);
+  so.argv.push_back("--listen-fd");
+  so.argv.push_back("3");
+  for (auto& a : o.runtimeArgs) so.argv.push_back(a);
+  so.env = o.env;
+  so.pipeStdout = so.pipeStderr = true;
+  so.passFds = {{listenFd, 3}};
+  so.newProcessGroup = true;
+  so.dieWithParent = true;
+  auto child = spawn(so);
+  ::close(listenFd);  // the child holds its own copy
+  if (!child) return std::unexpected(child.error());
+
+  std::unique_ptr<Instance> inst(new Instance());
+  inst->child_ = std::move(*child);
+  inst->pid_ = inst->child_.pid();
+  inst->port_ = port;
+  inst->client_ = std::make_unique<http::Client>("127.0.0.1", port);
+  inst->wakeFd_ = ::eventfd(0, EFD_CLOEXEC);
+  int outFd = inst->child_.releaseStdout();
+  int errFd = inst->child_.releaseStderr();
+  Instance* self = inst.get();
+  inst->reader_ = std::thread([self, outFd, errFd] { self->readLoop(outFd, errFd); });
+  return inst;
+}
+
+Instance::~Instance() {
+  kill();
+  child_.wait();  // reap; the pid stays valid for kill() until here
+  if (wakeFd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
+    (void)ignored;
+  }
+  if (reader_.joinable()) reader_.join();
+  if (wakeFd_ >= 0) ::close(wakeFd_);
+}
+
+void Instance::kill() {
+  if (pid_ <= 0 || killed_.exchange(true)) return;
+  ::kill(-pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);
+}
+
+CallResult Instance::post(std::string_view target, const std::string& body,
+                          std::chrono::milliseconds timeout) {
+  static const http::Headers kHeaders = {{"Content-Type", "application/json"}};
+  auto r = client_->request("POST", target, body, kHeaders, timeout);
+  CallResult out;
+  if (r) {
+    out.kind = CallResult::Kind::response;
+    out.status = r->status;
+    out.body = std::move(r->body);
+  } else if (r.error().name == "http.timeout") {
+    out.kind = CallResult::Kind::timeout;
+    client_->close();
+  } else {
+    out.kind = CallResult::Kind::lost;
+    out.body = r.error().str();
+    client_->close();
+  }
+  return out;
+}
+
+CallResult Instance::init(const RunRequest& request, std::chrono::milliseconds timeout) {
+  return post("/init", initBody(request), timeout);
+}
+
+CallResult Instance::run(const RunRequest& request, std::chrono::milliseconds timeout) {
+  return post("/run", runBody(request), timeout);
+}
+
+void Instance::readLoop(int outFd, int errFd) {
+  std::string partial[2];
+  int fds[2] = {outFd, errFd};
+  bool open[2] = {outFd >= 0, errFd >= 0};
+  for (int s = 0; s < 2; ++s) {
+    if (!open[s]) logs_.endOfStream(static_cast<LogStream>(s));
+  }
+  char buf[65536];
+  while (open[0] || open[1]) {
+    pollfd p[3];
+    int n = 0, idx[2] = {-1, -1};
+    for (int s = 0; s < 2; ++s) {
+      if (open[s]) {
+        idx[s] = n;
+        p[n++] = {fds[s], POLLIN, 0};
+      }
+    }
+    p[n++] = {wakeFd_, POLLIN, 0};
+    if (::poll(p, static_cast<nfds_t>(n), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (p[n - 1].revents) break;  // shutting down
+    for (int s = 0; s < 2; ++s) {
+      if (idx[s] < 0 || !p[idx[s]].revents) continue;
+      ssize_t got = ::read(fds[s], buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      auto stream = static_cast<LogStream>(s);
+      if (got <= 0) {
+        if (!partial[s].empty()) logs_.append(stream, partial[s]);
+        partial[s].clear();
+        open[s] = false;
+        logs_.endOfStream(stream);
+        continue;
+      }
+      std::string_view data(buf, static_cast<size_t>(got));
+      while (!data.empty()) {
+        auto nl = data.find('\n');
+        if (nl == std::string_view::npos) {
+          partial[s].append(data);
+          if (partial[s].size() >= kMaxLineBytes) {
+            logs_.append(stream, partial[s]);
+            partial[s].clear();
+          }
+          break;
+        }
+        if (partial[s].empty()) {
+          logs_.append(stream, data.substr(0, nl));
+        } else {
+          partial[s].append(data.substr(0, nl));
+          logs_.append(stream, partial[s]);
+          partial[s].clear();
+        }
+        data.remove_prefix(nl + 1);
+      }
+    }
+  }
+  for (int s = 0; s < 2; ++s) {
+    if (open[s]) logs_.endOfStream(static_cast<LogStream>(s));
+    if (fds[s] >= 0) ::close(fds[s]);
+  }
+}
+
+}  // namespace clemmys::invoker

@@ -1,0 +1,162 @@
+// The pool's life cycle and background work: start/stop, launching runtimes, the
+// maintenance thread (idle eviction and prewarm refill) and the RSS watchdog.
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/log.h"
+#include "invoker/pool.h"
+#include "invoker/process_memory.h"
+
+namespace clemmys::invoker {
+
+Result<std::unique_ptr<Pool>> Pool::start(PoolOptions options, Clock& clock) {
+  if (options.runtimeBinary.empty()) return fail("invoker.bad_options", "no runtime binary");
+  if (options.memoryBudgetMb < 1) return fail("invoker.bad_options", "memory budget < 1 MB");
+  if (options.prewarmMemoryMb < 1) return fail("invoker.bad_options", "prewarm memory < 1 MB");
+  std::unique_ptr<Pool> pool(new Pool(std::move(options), clock));
+  Pool* self = pool.get();
+  pool->maintenance_ = std::thread([self] { self->maintenanceLoop(); });
+  pool->watchdog_ = std::thread([self] { self->watchdogLoop(); });
+  return pool;
+}
+
+Pool::Pool(PoolOptions options, Clock& clock) : options_(std::move(options)), clock_(clock) {
+  // The runtime gets a small, explicit environment, not the invoker's own.
+  LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}};
+  const char* path = std::getenv("PATH");
+  lo.env.push_back(std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"));
+  lo.env.push_back("LANG=C.UTF-8");
+  lo.env.push_back("__OW_API_HOST=" + options_.apiHost);
+  for (auto& e : options_.runtimeEnv) lo.env.push_back(e);
+  launcher_ = std::make_unique<Launcher>(std::move(lo));
+}
+
+Pool::~Pool() { stop(); }
+
+Result<std::shared_ptr<Instance>> Pool::launch() { return launcher_->launch(); }
+
+void Pool::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (auto& s : slots_) {
+      if (s->instance) s->instance->kill();  // runs in flight fail fast
+    }
+  }
+  capacityCv_.notify_all();
+  maintainCv_.notify_all();
+  watchdogCv_.notify_all();
+  launcher_->stop();  // queued cold starts fail now
+  if (maintenance_.joinable()) maintenance_.join();
+  if (watchdog_.joinable()) watchdog_.join();
+  std::vector<SlotPtr> graveyard;
+  {
+    std::unique_lock lock(mu_);
+    inflightCv_.wait(lock, [&] { return inflight_ == 0; });
+    graveyard = std::move(slots_);
+    slots_.clear();
+    usedMb_ = 0;
+  }
+  graveyard.clear();  // reaps every process and joins every reader thread
+}
+
+Pool::Stats Pool::stats() const {
+  std::lock_guard lock(mu_);
+  Stats s = counters_;
+  s.usedMemoryMb = usedMb_;
+  for (auto& slot : slots_) {
+    ++s.instances;
+    if (slot->state == State::idle) ++s.idle;
+    else if (slot->state == State::busy) ++s.busy;
+    else if (slot->instance) ++s.prewarmed;
+  }
+  return s;
+}
+
+void Pool::maintenanceLoop() {
+  auto tick = std::clamp(options_.idleEviction / 4, std::chrono::milliseconds(10),
+                         std::chrono::milliseconds(1000));
+  int64_t prewarmBackoffUntilMs = 0;
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    std::vector<SlotPtr> graveyard;
+    const int64_t now = clock_.nowMs();
+    for (size_t i = 0; i < slots_.size();) {
+      auto s = slots_[i];
+      if (s->state == State::idle && now - s->lastUsedMs >= options_.idleEviction.count()) {
+        ++counters_.evictions;
+        removeLocked(s, graveyard);  // swaps the last slot into i
+      } else {
+        ++i;
+      }
+    }
+    SlotPtr placeholder;
+    if (now >= prewarmBackoffUntilMs) {
+      for (auto& [kind, want] : options_.prewarm) {
+        int have = 0;
+        for (auto& s : slots_) have += s->state == State::prewarm && s->kind == kind;
+        if (have < want && usedMb_ + options_.prewarmMemoryMb <= options_.memoryBudgetMb) {
+          placeholder = std::make_shared<Slot>();
+          placeholder->kind = kind;
+          placeholder->memoryMb = options_.prewarmMemoryMb;
+          usedMb_ += placeholder->memoryMb;
+          slots_.push_back(placeholder);
+          break;
+        }
+      }
+    }
+    if (!graveyard.empty() || placeholder) {
+      lock.unlock();
+      graveyard.clear();
+      Result<std::shared_ptr<Instance>> inst = placeholder ? launch() : nullptr;
+      lock.lock();
+      if (placeholder) {
+        bool stillThere = std::find(slots_.begin(), slots_.end(), placeholder) != slots_.end();
+        if (inst && stillThere && !stopping_) {
+          placeholder->instance = std::move(*inst);
+          capacityCv_.notify_all();
+        } else {
+          if (!inst) {
+            log::error("invoker: prewarm launch failed: " + inst.error().str());
+            prewarmBackoffUntilMs = clock_.nowMs() + 1000;
+          }
+          removeLocked(placeholder, graveyard);
+          lock.unlock();
+          graveyard.clear();
+          inst = nullptr;
+          lock.lock();
+        }
+      }
+      continue;
+    }
+    maintainCv_.wait_for(lock, tick);
+  }
+}
+
+void Pool::watchdogLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (busy_ == 0) {
+      watchdogCv_.wait(lock, [&] { return stopping_ || busy_ > 0; });
+      continue;
+    }
+    std::vector<std::pair<std::shared_ptr<Instance>, uint64_t>> watched;
+    for (auto& s : slots_) {
+      if (s->state == State::busy && s->instance) watched.emplace_back(s->instance, s->memoryLimitBytes);
+    }
+    lock.unlock();
+    for (auto& [inst, limit] : watched) {
+      if (inst->killed()) continue;
+      auto rss = treeRssBytes(inst->pid());
+      if (rss && *rss > limit) {
+        inst->markMemoryExceeded();
+        inst->kill();
+      }
+    }
+    watched.clear();  // may destroy an instance released meanwhile: outside the lock
+    lock.lock();
+    watchdogCv_.wait_for(lock, options_.watchdogInterval, [&] { return stopping_; });
+  }
+}
+
+}  // namespace clemmys::invoker
