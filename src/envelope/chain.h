@@ -1,0 +1,42 @@
+// Bodies of INVOKE/RESULT/ERROR envelopes: the chain spec (what was invoked and the
+// ordered list of (fqn, code digest) steps) followed by the JSON payload.
+// Grammar in doc/formats/envelope.md section 2. Thread safety: none needed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "envelope/envelope.h"
+
+namespace clemmys::envelope {
+
+inline constexpr size_t kMaxChainLength = 50;
+
+struct Link {
+  std::string fqn;
+  Digest codeDigest{};
+  bool operator==(const Link&) const = default;
+};
+
+struct ChainSpec {
+  std::string seq;          // fqn of what the client invoked
+  std::vector<Link> steps;  // 1..50
+};
+
+Bytes encodeChainSpec(const ChainSpec& chain);
+Digest chainId(const ChainSpec& chain);
+
+struct MessageBody {
+  ChainSpec chain;
+  Bytes chainSpecBytes;  // as received, for the chain_id check
+  std::string payload;   // JSON text
+};
+
+Bytes encodeMessageBody(const ChainSpec& chain, std::string_view payload);
+// P4: exact grammar, counts and lengths in range. Error: envelope.malformed_body.
+Result<MessageBody> decodeMessageBody(ByteView body);
+
+// SHA-256(kind || 0x00 || main || 0x00 || code).
+Digest codeDigest(std::string_view kind, std::string_view main, std::string_view code);
+
+}  // namespace clemmys::envelope

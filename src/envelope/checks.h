@@ -1,0 +1,84 @@
+// The acceptance rules of doc/formats/envelope.md section 4: InvokeGuard for a
+// runtime instance (R1–R8) and GatewayLedger for the gateway (G1–G7), plus the
+// builders of the envelopes each side emits. Every refusal is a named error.
+// Thread safety: InvokeGuard and GatewayLedger lock internally.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "common/clock.h"
+#include "envelope/chain.h"
+#include "envelope/sealer.h"
+
+namespace clemmys::envelope {
+
+struct FunctionIdentity {
+  std::string fqn;
+  Digest codeDigest{};
+};
+
+struct Accepted {
+  Header header;
+  MessageBody body;
+};
+
+class InvokeGuard {
+ public:
+  InvokeGuard(const KeyRing& keys, const Clock& clock, FunctionIdentity self,
+              int64_t skewMs = 5000);
+  // R1–R8. On success (id, step) enters the replay cache until expires_ms.
+  Result<Accepted> accept(ByteView envelope);
+
+ private:
+  const KeyRing& keys_;
+  const Clock& clock_;
+  FunctionIdentity self_;
+  int64_t skewMs_;
+  std::mutex mutex_;
+  // Replay cache: (id, step) pairs, and the same pairs ordered by expiry so purging
+  // costs only the expired entries.
+  std::set<std::pair<Id, uint16_t>> seen_;
+  std::multimap<uint64_t, std::pair<Id, uint16_t>> byExpiry_;
+};
+
+// What a runtime emits after step s: the next INVOKE, the final RESULT, or an ERROR
+// (when `failed`). `payload` is JSON text.
+Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool failed,
+                         const KeyRing& keys, Random& random);
+
+// What the gateway emits for step 0 of a chain.
+Result<Bytes> sealFirstInvoke(const Id& id, const ChainSpec& chain, uint64_t expiresMs,
+                              std::string_view payload, uint32_t keyVersion,
+                              const KeyRing& keys, Random& random);
+
+struct Outcome {
+  bool failed = false;   // ERROR envelope: the function failed at header.step
+  Header header;
+  std::string payload;   // JSON text
+};
+
+class GatewayLedger {
+ public:
+  GatewayLedger(const KeyRing& keys, const Clock& clock) : keys_(keys), clock_(clock) {}
+  // Records an issued activation (kept until expiresMs, then forgotten).
+  void issue(const Id& id, const Digest& chainId, uint64_t expiresMs);
+  // G1–G7; on success the id is settled and any later outcome for it is refused.
+  Result<Outcome> accept(ByteView envelope);
+
+ private:
+  struct Entry {
+    Digest chainId;
+    uint64_t expiresMs;
+    bool settled = false;
+  };
+  void purge(uint64_t nowMs);
+  const KeyRing& keys_;
+  const Clock& clock_;
+  std::mutex mutex_;
+  std::map<Id, Entry> issued_;
+};
+
+}  // namespace clemmys::envelope
