@@ -1,0 +1,3 @@
+# python:3 no-op action (benchmark baseline): returns {}.
+def main(args):
+    return {}

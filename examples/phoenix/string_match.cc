@@ -1,0 +1,75 @@
+#include "string_match.h"
+
+#include <unordered_map>
+
+#include "text.h"
+
+namespace phoenix::string_match {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const std::vector<std::string> kDefaultKeys = {"clemmys", "enclave", "phoenix", "absent"};
+
+}  // namespace
+
+Summary match(std::string_view text, const std::vector<std::string>& keys) {
+  std::unordered_map<std::string, uint64_t> wanted;
+  for (const auto& key : keys) wanted.emplace(lower(key), 0);
+  Summary summary;
+  forEachWord(text, [&](std::string_view word) {
+    ++summary.wordsScanned;
+    if (auto it = wanted.find(std::string(word)); it != wanted.end()) ++it->second;
+  });
+  for (const auto& key : keys) summary.matches.emplace_back(key, wanted.at(lower(key)));
+  return summary;
+}
+
+json::value toJson(const Summary& summary) {
+  json::object matches;
+  uint64_t total = 0;
+  for (const auto& [key, n] : summary.matches) {
+    matches[key] = n;
+    total += n;
+  }
+  return json::object{{"words_scanned", summary.wordsScanned},
+                      {"total_matches", total},
+                      {"matches", std::move(matches)}};
+}
+
+json::object generateInput(uint64_t size, uint64_t seed) {
+  json::array keys;
+  for (const auto& key : kDefaultKeys) keys.push_back(json::string(key));
+  return json::object{{"text", generateText(size, seed)}, {"keys", std::move(keys)}};
+}
+
+Expected<Job> prepare(const json::object& params) {
+  std::vector<std::string> keys = kDefaultKeys;
+  if (const json::value* given = params.if_contains("keys")) {
+    if (!given->is_array()) return failWith("'keys' must be an array of strings");
+    keys.clear();
+    for (const auto& key : given->as_array()) {
+      if (!key.is_string()) return failWith("'keys' must be an array of strings");
+      keys.emplace_back(key.as_string());
+    }
+  }
+  std::string text;
+  if (const json::value* given = params.if_contains("text")) {
+    if (!given->is_string()) return failWith("'text' must be a string");
+    text = std::string(given->as_string());
+  } else {
+    auto size = readUint(params, "size", 10000, 0, 50'000'000);
+    auto seed = readUint(params, "seed", 1, 0, UINT64_MAX);
+    if (!size) return std::unexpected(size.error());
+    if (!seed) return std::unexpected(seed.error());
+    text = generateText(*size, *seed);
+  }
+  return Job([text = std::move(text), keys = std::move(keys)] { return toJson(match(text, keys)); });
+}
+
+}  // namespace phoenix::string_match

@@ -1,0 +1,4 @@
+// Step 2: {"words": [...]} -> {"words": [...upper-cased]}
+function main(params) {
+  return { words: (params.words || []).map((w) => String(w).toUpperCase()) };
+}
