@@ -107,6 +107,14 @@ http::Response ActionProxy::initLocked(std::string_view body) {
   if (!dir) return jsonError(502, dir.error().message);
   auto spec = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
   if (!spec) return jsonError(502, spec.error().message);
+  // ActionLoop's convention: with OW_WAIT_FOR_ACK set, an executable announces itself
+  // with {"ok":true} on fd 3 before its first activation.
+  if (*kind == Kind::blackbox) {
+    const char* wait = std::getenv("OW_WAIT_FOR_ACK");
+    bool ack = wait && *wait;
+    for (const auto& [name, v] : initEnv) ack = ack || (name == "OW_WAIT_FOR_ACK" && !v.empty());
+    spec->expectAck = ack;
+  }
   spec->extraEnv = std::move(initEnv);
   auto executor = startLoopExecutor(*spec, clock_);
   if (!executor) return jsonError(502, executor.error().message);

@@ -34,8 +34,9 @@ std::unique_ptr<RuntimeProcess> startRuntime(std::vector<std::string> args = {})
 }
 
 std::string initBody(std::string_view kind, std::string_view code, std::string_view main,
-                     bool binary = false) {
-  json::object value{{"name", "t"}, {"main", main}, {"code", code}, {"binary", binary}};
+                     bool binary = false, json::object env = {}) {
+  json::object value{{"name", "t"}, {"main", main}, {"code", code}, {"binary", binary},
+                     {"env", std::move(env)}};
   if (!kind.empty()) value["kind"] = kind;
   return json::serialize(json::object{{"value", value}});
 }
@@ -214,6 +215,25 @@ TEST(RuntimeErrors, ZippedPythonAndNodeActions) {
     EXPECT_EQ(json::parse(post(*rt, "/run", R"({"value":{"n":3}})").body),
               json::parse(R"({"hi":6})"));
   }
+}
+
+TEST(RuntimeErrors, BlackboxAckWithOwWaitForAck) {
+  // Acknowledges late (after the runtime's 20 ms start check), then answers each line.
+  std::string script =
+      "#!/usr/bin/env python3\n"
+      "import os, sys, time\n"
+      "out = os.fdopen(3, 'w')\n"
+      "time.sleep(0.1)\n"
+      "out.write('{\"ok\":true}\\n'); out.flush()\n"
+      "for line in sys.stdin:\n"
+      "    out.write('{\"acked\":true}\\n'); out.flush()\n";
+  auto rt = startRuntime();
+  auto init = post(*rt, "/init",
+                   initBody("blackbox", script, "main", false,
+                            json::object{{"OW_WAIT_FOR_ACK", "1"}}));
+  ASSERT_EQ(init.status, 200) << init.body;
+  auto r = post(*rt, "/run", R"({"value":{}})");
+  EXPECT_EQ(json::parse(r.body), json::parse(R"({"acked":true})"));
 }
 
 TEST(RuntimeErrors, UnknownRoutes) {
