@@ -2,6 +2,7 @@
 // init failures, thrown errors, dead processes, deadlines, kind inference, archives,
 // and a warm cpp latency figure (printed, not asserted).
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -234,6 +235,20 @@ TEST(RuntimeErrors, BlackboxAckWithOwWaitForAck) {
   ASSERT_EQ(init.status, 200) << init.body;
   auto r = post(*rt, "/run", R"({"value":{}})");
   EXPECT_EQ(json::parse(r.body), json::parse(R"({"acked":true})"));
+}
+
+TEST(RuntimeErrors, SigtermStopsCleanly) {
+  auto tmp = TempDir::create();
+  auto p = RuntimeProcess::start(CLEMMYS_RUNTIME_BIN, {}, {{"TMPDIR", tmp->path()}});
+  ASSERT_TRUE(p) << p.error().str();
+  auto& rt = **p;
+  ASSERT_EQ(post(rt, "/init", initBody("python:3", kPython, "main")).status, 200);
+  ASSERT_EQ(post(rt, "/run", R"({"value":{}})").status, 200);
+  EXPECT_FALSE(std::filesystem::is_empty(tmp->path()));  // the action's code directory
+  auto status = rt.stop();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+  EXPECT_TRUE(std::filesystem::is_empty(tmp->path()));
 }
 
 TEST(RuntimeErrors, UnknownRoutes) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,6 +78,12 @@ RuntimeProcess::~RuntimeProcess() {
   child_.terminate(std::chrono::milliseconds(3000));
   if (outReader_.joinable()) outReader_.join();
   if (errReader_.joinable()) errReader_.join();
+}
+
+std::optional<int> RuntimeProcess::stop(std::chrono::milliseconds timeout) {
+  client_->close();
+  ::kill(child_.pid(), SIGTERM);
+  return child_.wait(timeout);
 }
 
 void RuntimeProcess::pump(int fd, std::string* into) {

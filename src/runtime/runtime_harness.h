@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +36,8 @@ class RuntimeProcess {
   bool waitForSentinels(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Sentinel lines seen so far on (stdout, stderr).
   std::pair<size_t, size_t> sentinels();
+  // Sends SIGTERM and returns the raw wait status (nullopt if it did not exit in time).
+  std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
   RuntimeProcess() = default;
