@@ -1,0 +1,80 @@
+// /api/v1/namespaces/{ns}/activations[/{id}[/result|/logs]].
+#include "controller/api.h"
+#include "controller/messages.h"
+
+namespace clemmys::controller {
+
+http::Response Api::activations(http::Request& r, Ctx& ctx, const Segments& rest) {
+  if (r.method != "GET" && r.method != "HEAD")
+    return errorResponse(405, msg::kMethodNotAllowed, ctx.txid);
+  if (rest.empty()) return listActivations(r, ctx);
+  if (rest.size() > 2) return errorResponse(404, msg::kNotFound, ctx.txid);
+  if (!isActivationId(rest[0])) return errorResponse(400, msg::kActivationIdIllegal, ctx.txid);
+  std::string_view part = rest.size() == 2 ? rest[1] : std::string_view();
+  if (!part.empty() && part != "result" && part != "logs")
+    return errorResponse(404, msg::kNotFound, ctx.txid);
+
+  auto row = store_.getActivation(ctx.subject->ns, std::string(rest[0]));
+  if (!row) return internalError(row.error(), ctx.txid);
+  // A pending activation has no record yet, as in OpenWhisk.
+  if (!*row || (*row)->pending) return errorResponse(404, msg::kNotFound, ctx.txid);
+  std::error_code ec;
+  json::value doc = json::parse((*row)->doc, ec);
+  if (ec || !doc.is_object())
+    return internalError(Error{"controller.corrupt_activation", std::string(rest[0])}, ctx.txid);
+  json::object& rec = doc.as_object();
+  if (part.empty()) return jsonResponse(200, rec);
+  if (part == "logs") {
+    json::value logs = rec.contains("logs") ? rec["logs"] : json::array();
+    return jsonResponse(200, json::object{{"logs", std::move(logs)}});
+  }
+  json::object result;
+  json::object& resp = rec["response"].as_object();
+  for (const char* k : {"status", "success", "result", "size"})
+    if (auto* v = resp.if_contains(k)) result[k] = *v;
+  return jsonResponse(200, result);
+}
+
+http::Response Api::listActivations(http::Request& r, Ctx& ctx) {
+  int limit = 0, skip = 0;
+  std::string error;
+  if (!parsePaging(r, "activations", limit, skip, error))
+    return errorResponse(400, error, ctx.txid);
+  store::ActivationQuery q;
+  q.ns = ctx.subject->ns;
+  q.limit = limit;
+  q.skip = skip;
+  if (auto it = r.query.find("name"); it != r.query.end()) {
+    // "name" or "pkg/name"; a leading namespace-less path is not accepted.
+    auto parsed = parseFqn("/_/" + it->second, ctx.subject->ns);
+    if (!parsed) return errorResponse(400, msg::badNameFilter(it->second), ctx.txid);
+    q.name = parsed->path;
+  }
+  for (const char* key : {"since", "upto"}) {
+    auto it = r.query.find(key);
+    if (it == r.query.end()) continue;
+    auto v = parseInteger(it->second);
+    if (!v || *v < 0) return errorResponse(400, msg::badEpoch(it->second), ctx.txid);
+    (std::string_view(key) == "since" ? q.sinceMs : q.uptoMs) = *v;
+  }
+  bool docs = queryFlag(r, "docs");
+  if (queryFlag(r, "count")) {
+    if (docs) return errorResponse(400, msg::kDocsWithCount, ctx.txid);
+    auto n = store_.countActivations(q);
+    if (!n) return internalError(n.error(), ctx.txid);
+    return jsonResponse(200, json::object{{"activations", *n}});
+  }
+  auto rows = store_.listActivations(q);
+  if (!rows) return internalError(rows.error(), ctx.txid);
+  json::array out;
+  for (auto& row : *rows) {
+    if (row.pending) continue;  // not a record yet
+    std::error_code ec;
+    json::value doc = json::parse(row.doc, ec);
+    if (ec || !doc.is_object()) continue;
+    out.push_back(docs ? std::move(doc) : json::value(activationSummary(doc.as_object())));
+  }
+  return jsonResponse(200, out);
+}
+
+}  // namespace clemmys::controller
