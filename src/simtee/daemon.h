@@ -1,0 +1,90 @@
+// Daemon: the clemmys-simtee service (doc/formats/simtee-protocol.md). Accepts
+// connections on a Unix socket, identifies each peer by SO_PEERCRED, launches
+// measured processes, and serves quotes, sealing keys and counters only to
+// live processes it launched. One thread per connection; a reaper thread
+// records exit statuses. The process table and counter store are guarded by
+// mutexes; the Installation is immutable.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "crypto/digest.h"
+#include "simtee/installation.h"
+#include "simtee/platform_state.h"
+#include "simtee/sandbox.h"
+
+namespace boost::json {
+class object;
+}
+
+namespace clemmys::simtee {
+
+struct DaemonOptions {
+  std::string socketPath;
+  std::string stateDir;
+};
+
+class Daemon {
+ public:
+  // Loads or creates the installation, probes namespaces, builds the seccomp
+  // program, binds the socket (mode 0666: any local user may launch; only
+  // launched processes get quotes). Call before any other thread exists.
+  static Result<std::unique_ptr<Daemon>> create(const DaemonOptions& options, const Clock& clock);
+  ~Daemon();
+
+  // Serves until stop() is called (from a signal-watching thread).
+  void run();
+  void stop();
+
+  const NamespaceSupport& namespaces() const { return namespaces_; }
+
+ private:
+  struct Process {
+    crypto::Sha256Digest measurement;
+    uid_t launcherUid;
+    bool running = true;
+    int waitStatus = 0;
+  };
+  struct Peer {
+    pid_t pid;
+    uid_t uid;
+  };
+
+  Daemon() = default;
+  void serveConnection(int fd);
+  std::string handle(const std::string& request, std::vector<int>& fds, const Peer& peer);
+  void reapLoop();
+  Result<crypto::Sha256Digest> launchedCaller(const Peer& peer);
+
+  // Request handlers (request_handlers.cc): fill `out` or return an error.
+  Status onLaunch(const boost::json::object& req, std::vector<int>& fds, const Peer& peer, boost::json::object& out);
+  Status onSignal(const boost::json::object& req, const Peer& peer, boost::json::object& out);
+  Status onExitStatus(const boost::json::object& req, const Peer& peer, boost::json::object& out);
+  Status onQuote(const boost::json::object& req, const Peer& peer, boost::json::object& out);
+  Status onSealingKey(const boost::json::object& req, const Peer& peer, boost::json::object& out);
+  Status onCounter(const boost::json::object& req, const Peer& peer, bool increment, boost::json::object& out);
+  Result<Process*> ownLaunch(const boost::json::object& req, const Peer& peer);  // REQUIRES: mu_ held
+
+  DaemonOptions options_;
+  std::optional<Installation> installation_;
+  std::unique_ptr<CounterStore> counters_;
+  NamespaceSupport namespaces_;
+  std::vector<sock_filter> seccomp_;
+  int listenFd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::map<pid_t, Process> processes_;
+  std::thread reaper_;
+};
+
+}  // namespace clemmys::simtee

@@ -1,0 +1,42 @@
+#include "simtee/measurement.h"
+
+#include <string_view>
+
+namespace clemmys::simtee {
+namespace {
+
+void putBe(crypto::Bytes& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+constexpr std::string_view kDomain = "clemmys-simtee/measurement/v1";
+
+}  // namespace
+
+crypto::Bytes canonicalLaunchConfig(const std::vector<std::string>& argv, const tee::SandboxOptions& s) {
+  crypto::Bytes out;
+  putBe(out, argv.empty() ? 0 : argv.size() - 1, 4);
+  for (size_t i = 1; i < argv.size(); ++i) {
+    putBe(out, argv[i].size(), 4);
+    out.insert(out.end(), argv[i].begin(), argv[i].end());
+  }
+  uint8_t flags = (s.userNamespace ? 1 : 0) | (s.pidNamespace ? 2 : 0) | (s.mountNamespace ? 4 : 0) |
+                  (s.ipcNamespace ? 8 : 0) | (s.netNamespace ? 16 : 0) | (s.seccomp ? 32 : 0);
+  out.push_back(flags);
+  putBe(out, s.memoryLimitBytes, 8);
+  putBe(out, s.maxOpenFiles, 8);
+  return out;
+}
+
+crypto::Sha256Digest measure(crypto::ByteView executable, const std::vector<std::string>& argv,
+                             const tee::SandboxOptions& sandbox) {
+  crypto::Bytes input(kDomain.begin(), kDomain.end());
+  input.push_back(0);
+  putBe(input, executable.size(), 8);
+  input.insert(input.end(), executable.begin(), executable.end());
+  crypto::Bytes config = canonicalLaunchConfig(argv, sandbox);
+  input.insert(input.end(), config.begin(), config.end());
+  return crypto::sha256(input);
+}
+
+}  // namespace clemmys::simtee

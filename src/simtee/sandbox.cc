@@ -1,0 +1,285 @@
+#include "simtee/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <linux/securebits.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace clemmys::simtee {
+namespace {
+
+// What the child reports through the close-on-exec error pipe.
+struct ChildReport {
+  int stage;  // kWarnProc or a fatal stage
+  int err;
+};
+constexpr int kWarnProc = 1;
+const char* stageName(int stage) {
+  switch (stage) {
+    case 2: return "user namespace mapping";
+    case 3: return "mount propagation";
+    case 4: return "rlimits";
+    case 5: return "descriptor setup";
+    case 6: return "chdir";
+    case 7: return "capabilities";
+    case 8: return "no_new_privs/dumpable";
+    case 9: return "seccomp";
+    case 10: return "execveat";
+    default: return "sandbox";
+  }
+}
+
+[[noreturn]] void die(int pipeFd, int stage) {
+  ChildReport r{stage, errno};
+  ssize_t ignored = ::write(pipeFd, &r, sizeof(r));
+  (void)ignored;
+  ::_exit(127);
+}
+
+void dropCapabilities() {
+  for (int cap = 0; cap <= 63; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  ::prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+                                 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  ::syscall(SYS_capset, &header, data);
+}
+
+struct ChildPlan {
+  const SandboxedLaunch* launch;
+  bool userNs, pidNs, mountNs;
+  int syncRead, reportWrite, devNull;
+  char* const* argv;
+  char* const* envp;
+  int highFd;  // first fd number above every fd we juggle
+};
+
+[[noreturn]] void runChild(const ChildPlan& p) {
+  const SandboxedLaunch& l = *p.launch;
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::setsid();
+  char go = 0;
+  if (p.userNs && ::read(p.syncRead, &go, 1) != 1) die(p.reportWrite, 2);
+  if (p.mountNs) {
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p.reportWrite, 3);
+    if (p.pidNs && ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+      ChildReport warn{kWarnProc, errno};
+      ssize_t ignored = ::write(p.reportWrite, &warn, sizeof(warn));
+      (void)ignored;
+    }
+  }
+  rlimit core{0, 0};
+  rlimit nofile{l.sandbox.maxOpenFiles, l.sandbox.maxOpenFiles};
+  if (::setrlimit(RLIMIT_CORE, &core) != 0 || ::setrlimit(RLIMIT_NOFILE, &nofile) != 0) die(p.reportWrite, 4);
+  if (l.sandbox.memoryLimitBytes > 0) {
+    rlimit as{l.sandbox.memoryLimitBytes, l.sandbox.memoryLimitBytes};
+    if (::setrlimit(RLIMIT_AS, &as) != 0) die(p.reportWrite, 4);
+  }
+  // Descriptors: lift every source above all targets, then place them.
+  int report = ::fcntl(p.reportWrite, F_DUPFD_CLOEXEC, p.highFd);
+  int exe = ::fcntl(l.executableFd, F_DUPFD_CLOEXEC, p.highFd);
+  int devNull = ::fcntl(p.devNull, F_DUPFD_CLOEXEC, p.highFd);
+  if (report < 0 || exe < 0 || devNull < 0) die(p.reportWrite, 5);
+  int lifted[32];
+  size_t n = l.fds.size() < 32 ? l.fds.size() : 32;
+  for (size_t i = 0; i < n; ++i) {
+    lifted[i] = ::fcntl(l.fds[i].first, F_DUPFD_CLOEXEC, p.highFd);
+    if (lifted[i] < 0) die(report, 5);
+  }
+  bool placed[3] = {false, false, false};
+  for (size_t i = 0; i < n; ++i) {
+    if (::dup2(lifted[i], l.fds[i].second) < 0) die(report, 5);
+    if (l.fds[i].second < 3) placed[l.fds[i].second] = true;
+  }
+  for (int std = 0; std < 3; ++std) {
+    if (!placed[std] && ::dup2(devNull, std) < 0) die(report, 5);
+  }
+  // Close everything below highFd that is not a target; the lifted copies are CLOEXEC.
+  for (int fd = 0; fd < p.highFd; ++fd) {
+    bool keep = fd < 3;
+    for (size_t i = 0; i < n && !keep; ++i) keep = l.fds[i].second == fd;
+    if (!keep) ::close(fd);
+  }
+  if (::chdir(l.cwd.empty() ? "/" : l.cwd.c_str()) != 0) die(report, 6);
+  dropCapabilities();
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die(report, 8);
+  if (l.sandbox.seccomp) {
+    sock_fprog prog{static_cast<unsigned short>(l.seccompProgram->size()),
+                    const_cast<sock_filter*>(l.seccompProgram->data())};
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) die(report, 9);
+  }
+  ::syscall(SYS_execveat, exe, "", p.argv, p.envp, AT_EMPTY_PATH);
+  die(report, 10);
+}
+
+Status writeProcFile(pid_t pid, const char* file, const std::string& content) {
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail("simtee.launch_failed", "open " + path + ": " + std::strerror(errno));
+  ssize_t n = ::write(fd, content.data(), content.size());
+  int e = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(content.size())) return fail("simtee.launch_failed", "write " + path + ": " + std::strerror(e));
+  return {};
+}
+
+bool probeOne(int flag) {
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(::unshare(flag) == 0 ? 0 : 1);
+  if (pid < 0) return false;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+std::vector<char*> cArray(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+NamespaceSupport probeNamespaces() {
+  NamespaceSupport s;
+  s.user = probeOne(CLONE_NEWUSER);
+  s.pid = probeOne(CLONE_NEWPID);
+  s.mount = probeOne(CLONE_NEWNS);
+  s.ipc = probeOne(CLONE_NEWIPC);
+  s.net = probeOne(CLONE_NEWNET);
+  return s;
+}
+
+Result<int> sealedCopy(const std::string& path, std::string& contents) {
+  int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (src < 0) return fail("simtee.exec_unreadable", "open " + path + ": " + std::strerror(errno));
+  contents.clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(src, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(src);
+      return fail("simtee.exec_unreadable", "read " + path + ": " + std::strerror(e));
+    }
+    if (n == 0) break;
+    contents.append(buf, static_cast<size_t>(n));
+  }
+  ::close(src);
+  // The process runs exactly the bytes that were measured: a sealed copy
+  // cannot change between measurement and exec, whoever owns the file.
+  int fd = ::memfd_create("simtee-exe", MFD_CLOEXEC | MFD_ALLOW_SEALING | 0x0010U /* MFD_EXEC */);
+  if (fd < 0 && errno == EINVAL) fd = ::memfd_create("simtee-exe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return fail("simtee.launch_failed", std::string("memfd_create: ") + std::strerror(errno));
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return fail("simtee.launch_failed", "cannot fill the executable copy");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+    ::close(fd);
+    return fail("simtee.launch_failed", std::string("sealing the executable copy: ") + std::strerror(errno));
+  }
+  return fd;
+}
+
+Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport& support) {
+  if (l.argv.empty()) return fail("simtee.launch_failed", "empty argv");
+  if (l.fds.size() > 32) return fail("simtee.launch_failed", "too many descriptors");
+  if (l.sandbox.seccomp && l.seccompProgram == nullptr) return fail("simtee.launch_failed", "no seccomp program");
+  Started out;
+  int flags = 0;
+  auto want = [&](bool requested, bool supported, int flag, const char* name) {
+    if (!requested) return;
+    if (supported) {
+      flags |= flag;
+    } else {
+      out.degraded.push_back(name);
+    }
+  };
+  want(l.sandbox.userNamespace, support.user, CLONE_NEWUSER, "user_namespace");
+  want(l.sandbox.pidNamespace, support.pid, CLONE_NEWPID, "pid_namespace");
+  want(l.sandbox.mountNamespace, support.mount, CLONE_NEWNS, "mount_namespace");
+  want(l.sandbox.ipcNamespace, support.ipc, CLONE_NEWIPC, "ipc_namespace");
+  want(l.sandbox.netNamespace, support.net, CLONE_NEWNET, "net_namespace");
+
+  int sync[2], report[2];
+  if (::pipe2(sync, O_CLOEXEC) != 0) return fail("simtee.launch_failed", "pipe");
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    ::close(sync[0]);
+    ::close(sync[1]);
+    return fail("simtee.launch_failed", "pipe");
+  }
+  int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  int highFd = 64;
+  for (const auto& [from, to] : l.fds) highFd = std::max({highFd, from + 1, to + 1});
+  highFd = std::max({highFd, l.executableFd + 1, sync[0] + 1, report[1] + 1, devNull + 1});
+  std::vector<char*> argv = cArray(l.argv), envp = cArray(l.env);
+  ChildPlan plan{&l, (flags & CLONE_NEWUSER) != 0, (flags & CLONE_NEWPID) != 0, (flags & CLONE_NEWNS) != 0,
+                 sync[0], report[1], devNull, argv.data(), envp.data(), highFd};
+
+  // A raw clone (no glibc fork handlers): the child makes only system calls.
+  long pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags | SIGCHLD), nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) runChild(plan);
+  int cloneErr = errno;
+  ::close(sync[0]);
+  ::close(report[1]);
+  ::close(devNull);
+  if (pid < 0) {
+    ::close(sync[1]);
+    ::close(report[0]);
+    return fail("simtee.launch_failed", std::string("clone: ") + std::strerror(cloneErr));
+  }
+  Status mapped;
+  if (flags & CLONE_NEWUSER) {
+    // Root inside the namespace is the daemon's own uid outside: no new host privilege.
+    mapped = writeProcFile(pid, "uid_map", "0 " + std::to_string(::geteuid()) + " 1\n");
+    if (mapped) mapped = writeProcFile(pid, "setgroups", "deny\n");
+    if (mapped) mapped = writeProcFile(pid, "gid_map", "0 " + std::to_string(::getegid()) + " 1\n");
+    if (mapped) {
+      char go = 1;
+      if (::write(sync[1], &go, 1) != 1) mapped = fail("simtee.launch_failed", "sync pipe");
+    }
+  }
+  ::close(sync[1]);
+  std::string fatal = mapped ? "" : mapped.error().message;
+  ChildReport r;
+  while (::read(report[0], &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r))) {
+    if (r.stage == kWarnProc) {
+      out.degraded.push_back("proc_remount");
+    } else {
+      fatal = std::string(stageName(r.stage)) + ": " + std::strerror(r.err);
+    }
+  }
+  ::close(report[0]);
+  if (!fatal.empty()) {
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+    return fail("simtee.launch_failed", fatal);
+  }
+  out.pid = static_cast<pid_t>(pid);
+  return out;
+}
+
+}  // namespace clemmys::simtee

@@ -1,0 +1,54 @@
+// Starting a measured program sandboxed (doc/simtee.md, "Sandbox"):
+// namespaces (user, pid, mount, ipc, net — each as requested and as the kernel
+// allows), a fresh /proc for a new pid namespace, all capabilities dropped,
+// rlimits (CORE 0, NOFILE, optional AS), PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE 0
+// (note: execve resets dumpable for ordinary binaries; ptrace is blocked by
+// seccomp and by uid separation, see the doc), the seccomp policy, and exec of
+// the exact bytes that were measured (a sealed memfd copy, via execveat).
+// Requested isolation the kernel refuses is listed in `degraded`, never
+// silently dropped.
+//
+// The child runs only async-signal-safe system calls between clone and exec
+// (the daemon is multi-threaded). Thread-safe: each call is independent.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "tee/simtee_client.h"
+
+namespace clemmys::simtee {
+
+struct NamespaceSupport {
+  bool user = false, pid = false, mount = false, ipc = false, net = false;
+};
+
+// Forks probe children that each try one unshare(2). Call before starting threads.
+NamespaceSupport probeNamespaces();
+
+struct SandboxedLaunch {
+  int executableFd = -1;  // sealed memfd holding the measured bytes (not closed)
+  std::vector<std::string> argv, env;
+  std::string cwd;
+  tee::SandboxOptions sandbox;
+  std::vector<std::pair<int, int>> fds;  // daemon fd -> child fd (not closed)
+  const std::vector<sock_filter>* seccompProgram = nullptr;  // required when sandbox.seccomp
+};
+
+struct Started {
+  pid_t pid = -1;
+  std::vector<std::string> degraded;
+};
+
+// Returns once the child has exec'd (or failed to). Errors: simtee.launch_failed.
+Result<Started> startSandboxed(const SandboxedLaunch& launch, const NamespaceSupport& support);
+
+// Copies a file into a sealed, close-on-exec memfd. Errors: simtee.exec_unreadable.
+Result<int> sealedCopy(const std::string& path, std::string& contents);
+
+}  // namespace clemmys::simtee

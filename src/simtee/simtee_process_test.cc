@@ -1,0 +1,179 @@
+// Real processes: the clemmys-simtee daemon in a temp dir, the test guest
+// launched through it, and callers it did not launch.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "attest/dcap_verifier.h"
+#include "common/encoding.h"
+#include "common/subprocess.h"
+#include "crypto/x509.h"
+#include "tee/simtee_client.h"
+
+namespace clemmys::tee {
+namespace {
+
+class SimteeFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/clemmys-simtee-p-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    socket_ = dir_ + "/simtee.sock";
+    startDaemon();
+  }
+  void TearDown() override {
+    daemon_.terminate();
+    std::filesystem::remove_all(dir_);
+  }
+  void startDaemon() {
+    SpawnOptions o;
+    o.argv = {SIMTEE_DAEMON, "--socket", socket_, "--state-dir", dir_ + "/state"};
+    auto child = spawn(o);
+    ASSERT_TRUE(child) << child.error().str();
+    daemon_ = std::move(*child);
+    for (int i = 0; i < 200 && !std::filesystem::exists(socket_); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(std::filesystem::exists(socket_));
+  }
+  // Launches the guest with `args`, returns its stdout once it exits.
+  std::string runGuest(std::vector<std::string> args, std::vector<std::string> env = {}, Launched* launched = nullptr) {
+    int pipeFds[2];
+    EXPECT_EQ(::pipe2(pipeFds, O_CLOEXEC), 0);
+    LaunchRequest req;
+    req.argv = {SIMTEE_GUEST};
+    req.argv.insert(req.argv.end(), args.begin(), args.end());
+    req.env = std::move(env);
+    req.fds = {{pipeFds[1], 1}};
+    SimteeClient client(socket_);
+    auto l = client.launch(req);
+    ::close(pipeFds[1]);
+    if (!l) {
+      ::close(pipeFds[0]);
+      ADD_FAILURE() << l.error().str();
+      return {};
+    }
+    if (launched != nullptr) *launched = *l;
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(pipeFds[0], buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+    ::close(pipeFds[0]);
+    return out;
+  }
+  static std::string field(const std::string& out, const std::string& key) {
+    size_t at = out.find(key + " ");
+    if (at == std::string::npos) return "";
+    size_t end = out.find('\n', at);
+    return out.substr(at + key.size() + 1, end - at - key.size() - 1);
+  }
+
+  std::string dir_, socket_;
+  Child daemon_;
+};
+
+TEST_F(SimteeFixture, LaunchedGuestGetsVerifiableQuote) {
+  Launched l;
+  std::string out = runGuest({"quote"}, {}, &l);
+  std::string q = field(out, "quote");
+  ASSERT_EQ(q.find("ERR"), std::string::npos) << out;
+  auto bytes = base64Decode(q);
+  ASSERT_TRUE(bytes);
+  SimteeClient client(socket_);
+  auto rootPem = client.rootCertificatePem();
+  ASSERT_TRUE(rootPem) << rootPem.error().str();
+  auto root = crypto::Certificate::chainFromPem(*rootPem);
+  ASSERT_TRUE(root);
+  SystemClock clock;
+  attest::DcapVerifier verifier(attest::EvidenceType::kSim, root->front().publicKey().spkiDer(), clock);
+  auto claims = verifier.verify(crypto::asBytes(*bytes), {});
+  ASSERT_TRUE(claims) << claims.error().str();
+  EXPECT_EQ(toHex(claims->measurement), l.measurementHex);
+  EXPECT_EQ(claims->reportData[63], 63);
+}
+
+TEST_F(SimteeFixture, CallerNotLaunchedIsRefused) {
+  SimteeClient client(socket_);
+  auto q = client.quote(ReportData{});
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().name, "simtee.caller_not_launched");
+  EXPECT_EQ(client.sealingKey("x").error().name, "simtee.caller_not_launched");
+  EXPECT_EQ(client.counterIncrement("x").error().name, "simtee.caller_not_launched");
+}
+
+TEST_F(SimteeFixture, MeasurementFollowsExecutableAndArgvNotEnv) {
+  Launched a, b, c;
+  runGuest({"status"}, {"A=1"}, &a);
+  runGuest({"status"}, {"A=2", "B=3"}, &b);
+  runGuest({"ptrace"}, {"A=1"}, &c);
+  EXPECT_EQ(a.measurementHex, b.measurementHex);
+  EXPECT_NE(a.measurementHex, c.measurementHex);
+  // Another executable: a copy of the guest with one byte appended.
+  std::string copy = dir_ + "/guest2";
+  std::filesystem::copy_file(SIMTEE_GUEST, copy);
+  { FILE* f = std::fopen(copy.c_str(), "a"); std::fputc(0, f); std::fclose(f); }
+  std::filesystem::permissions(copy, std::filesystem::perms::owner_all);
+  LaunchRequest req;
+  req.argv = {copy, "status"};
+  auto d = SimteeClient(socket_).launch(req);
+  ASSERT_TRUE(d) << d.error().str();
+  EXPECT_NE(d->measurementHex, a.measurementHex);
+}
+
+TEST_F(SimteeFixture, SandboxIsInEffect) {
+  Launched l;
+  std::string out = runGuest({"status", "ptrace"}, {}, &l);
+  EXPECT_EQ(field(out, "nonewprivs"), "1") << out;
+  EXPECT_EQ(field(out, "seccomp"), "2") << out;
+  EXPECT_EQ(field(out, "ptrace"), "EPERM") << out;
+  for (const auto& d : l.degraded) std::printf("degraded: %s\n", d.c_str());
+}
+
+TEST_F(SimteeFixture, SignalAndExitStatusOnlyForOwnLaunches) {
+  LaunchRequest req;
+  req.argv = {SIMTEE_GUEST, "sleep"};
+  SimteeClient client(socket_);
+  auto l = client.launch(req);
+  ASSERT_TRUE(l) << l.error().str();
+  auto st = client.exitStatus(l->pid);
+  ASSERT_TRUE(st);
+  EXPECT_FALSE(st->has_value());
+  ASSERT_TRUE(client.signal(l->pid, SIGKILL));
+  std::optional<int> status;
+  for (int i = 0; i < 100 && !status; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto s = client.exitStatus(l->pid);
+    ASSERT_TRUE(s);
+    status = *s;
+  }
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFSIGNALED(*status));
+  // Pids it never launched (our own, the daemon's) are not signalable through it.
+  EXPECT_EQ(client.signal(::getpid(), 0).error().name, "simtee.not_your_process");
+  EXPECT_EQ(client.exitStatus(daemon_.pid()).error().name, "simtee.not_your_process");
+}
+
+TEST_F(SimteeFixture, SealingKeysStableAndCountersSurviveRestart) {
+  std::string first = runGuest({"seal:db", "incr:c", "incr:c"});
+  EXPECT_EQ(field(first, "incr"), "1") << first;
+  EXPECT_NE(first.find("incr 2"), std::string::npos) << first;
+  daemon_.terminate();
+  startDaemon();
+  std::string second = runGuest({"seal:db", "incr:c"});
+  EXPECT_EQ(field(first, "seal"), field(second, "seal"));
+  EXPECT_EQ(field(first, "seal").size(), 64u);
+  EXPECT_EQ(field(second, "incr"), "3") << second;
+  // A different measurement (other argv) has its own key and counters.
+  std::string other = runGuest({"seal:db", "incr:c", "status"});
+  EXPECT_NE(field(other, "seal"), field(first, "seal"));
+  EXPECT_EQ(field(other, "incr"), "1");
+}
+
+}  // namespace
+}  // namespace clemmys::tee

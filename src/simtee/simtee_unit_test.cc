@@ -1,0 +1,128 @@
+// Installation, quotes (through attest::DcapVerifier), measurement, sealing
+// keys and counters, without processes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "attest/dcap_verifier.h"
+#include "attest/trust_anchors.h"
+#include "common/clock.h"
+#include "simtee/installation.h"
+#include "simtee/measurement.h"
+#include "simtee/platform_state.h"
+#include "simtee/quote_builder.h"
+
+namespace clemmys::simtee {
+namespace {
+
+class StateDir {
+ public:
+  StateDir() {
+    char tmpl[] = "/tmp/clemmys-simtee-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~StateDir() { std::filesystem::remove_all(path_); }
+  std::string state() const { return path_ + "/state"; }
+
+ private:
+  std::string path_;
+};
+
+tee::ReportData reportData() {
+  tee::ReportData rd{};
+  for (size_t i = 0; i < rd.size(); ++i) rd[i] = static_cast<uint8_t>(0xa0 + i);
+  return rd;
+}
+
+TEST(SimQuote, VerifiesWithSimRootOnlyAndDetectsTampering) {
+  StateDir dir;
+  SystemClock clock;
+  auto inst = loadOrCreateInstallation(dir.state(), clock);
+  ASSERT_TRUE(inst) << inst.error().str();
+  crypto::Sha256Digest m = crypto::sha256(crypto::asBytes("some enclave"));
+  auto quote = buildQuote(*inst, m, reportData());
+  ASSERT_TRUE(quote) << quote.error().str();
+  crypto::ByteView bytes = crypto::asBytes(*quote);
+
+  attest::DcapVerifier sim(attest::EvidenceType::kSim, inst->rootCert.publicKey().spkiDer(), clock);
+  auto claims = sim.verify(bytes, {});
+  ASSERT_TRUE(claims) << claims.error().str();
+  EXPECT_EQ(claims->measurement, crypto::Bytes(m.begin(), m.end()));
+  auto signer = simMrSigner();
+  EXPECT_EQ(claims->signer, crypto::Bytes(signer.begin(), signer.end()));
+  auto rd = reportData();
+  EXPECT_EQ(claims->reportData, crypto::Bytes(rd.begin(), rd.end()));
+  EXPECT_FALSE(claims->debug);
+  EXPECT_TRUE(claims->insecure);
+
+  attest::DcapVerifier intel(attest::EvidenceType::kSgx, attest::intelSgxRootSpki(), clock);
+  auto refused = intel.verify(bytes, {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().name, "attest.pck_chain_untrusted_root");
+
+  // Flip one bit in MRENCLAVE (header 48 + offset 112), then in the report data.
+  for (size_t offset : {48u + 112u, 48u + 320u + 5u, 10u}) {
+    std::string tampered = *quote;
+    tampered[offset] = static_cast<char>(tampered[offset] ^ 0x01);
+    auto r = sim.verify(crypto::asBytes(tampered), {});
+    EXPECT_FALSE(r) << "offset " << offset;
+  }
+}
+
+TEST(Installation, PersistsAcrossLoads) {
+  StateDir dir;
+  SystemClock clock;
+  auto a = loadOrCreateInstallation(dir.state(), clock);
+  auto b = loadOrCreateInstallation(dir.state(), clock);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->rootPem, b->rootPem);
+  EXPECT_TRUE(a->platformSecret.equals(b->platformSecret.view()));
+  EXPECT_EQ(std::filesystem::status(dir.state() + "/platform.secret").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST(Measurement, ExecutableAndArgvAndSandboxCount) {
+  tee::SandboxOptions s;
+  auto base = measure(crypto::asBytes("ELF1"), {"/bin/x", "a"}, s);
+  EXPECT_NE(base, measure(crypto::asBytes("ELF2"), {"/bin/x", "a"}, s));
+  EXPECT_NE(base, measure(crypto::asBytes("ELF1"), {"/bin/x", "b"}, s));
+  EXPECT_NE(base, measure(crypto::asBytes("ELF1"), {"/bin/x", "a", ""}, s));
+  EXPECT_EQ(base, measure(crypto::asBytes("ELF1"), {"/other/path", "a"}, s));
+  tee::SandboxOptions noSeccomp = s;
+  noSeccomp.seccomp = false;
+  EXPECT_NE(base, measure(crypto::asBytes("ELF1"), {"/bin/x", "a"}, noSeccomp));
+}
+
+TEST(PlatformState, SealingKeysAndCounters) {
+  StateDir dir;
+  ASSERT_TRUE(std::filesystem::create_directory(dir.state()));
+  crypto::SecretBytes secret(32);
+  auto m1 = crypto::sha256(crypto::asBytes("one"));
+  auto m2 = crypto::sha256(crypto::asBytes("two"));
+  auto k1 = deriveSealingKey(secret, m1, "db");
+  auto k1again = deriveSealingKey(secret, m1, "db");
+  auto k2 = deriveSealingKey(secret, m2, "db");
+  auto k1other = deriveSealingKey(secret, m1, "log");
+  ASSERT_TRUE(k1 && k1again && k2 && k1other);
+  EXPECT_TRUE(k1->equals(k1again->view()));
+  EXPECT_FALSE(k1->equals(k2->view()));
+  EXPECT_FALSE(k1->equals(k1other->view()));
+
+  std::string path = dir.state() + "/counters.json";
+  {
+    auto store = CounterStore::open(path);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(*(*store)->read(m1, "c"), 0u);
+    EXPECT_EQ(*(*store)->increment(m1, "c"), 1u);
+    EXPECT_EQ(*(*store)->increment(m1, "c"), 2u);
+    EXPECT_EQ(*(*store)->increment(m2, "c"), 1u);
+    EXPECT_FALSE((*store)->increment(m1, ""));
+  }
+  auto reopened = CounterStore::open(path);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(*(*reopened)->read(m1, "c"), 2u);
+  EXPECT_EQ(*(*reopened)->read(m2, "c"), 1u);
+}
+
+}  // namespace
+}  // namespace clemmys::simtee
