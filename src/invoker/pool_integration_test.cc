@@ -112,6 +112,31 @@ TEST_F(PoolIntegrationTest, CppColdThenWarmWithTimings) {
   EXPECT_EQ(s.warmStarts, 1000u);
 }
 
+TEST_F(PoolIntegrationTest, ConcurrentWarmThroughput) {
+  auto pool = startPool(options());
+  constexpr int kThreads = 16, kRuns = 300;
+  std::atomic<int> ok{0};
+  auto work = [&] {
+    for (int i = 0; i < kRuns; ++i) {
+      ok += pool->run(cpp("echo", {{"i", i}})).status == RunStatus::success;
+    }
+  };
+  {  // cold-start the instances first (jthreads join at scope end)
+    std::vector<std::jthread> warmup;
+    for (int t = 0; t < kThreads; ++t) warmup.emplace_back([&] { pool->run(cpp("echo")); });
+  }
+  int64_t t0 = monotonicUs();
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) threads.emplace_back(work);
+  }
+  double secs = (monotonicUs() - t0) / 1e6;
+  EXPECT_EQ(ok.load(), kThreads * kRuns);
+  EXPECT_LE(pool->stats().instances, kThreads);
+  std::printf("[ timing ] cpp warm, %d threads: %.0f runs/s (%d instances)\n", kThreads,
+              kThreads * kRuns / secs, pool->stats().instances);
+}
+
 TEST_F(PoolIntegrationTest, PythonActionColdAndWarm) {
   auto pool = startPool(options());
   RunRequest r = cpp("echo");
