@@ -71,7 +71,8 @@ struct ChildPlan {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // No PR_SET_PDEATHSIG: it fires when the cloning *thread* exits, and
+  // connection threads are short-lived. The daemon kills its launches on exit.
   ::setsid();
   char go = 0;
   if (p.userNs && ::read(p.syncRead, &go, 1) != 1) die(p.reportWrite, 2);
