@@ -33,7 +33,7 @@ Result<std::unique_ptr<Controller>> Controller::start(ControllerOptions options,
                                                       Random& random) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  auto store = store::Store::open(impl->options.dataDir, clock);
+  auto store = store::Store::open(impl->options.dataDir);
   if (!store) return std::unexpected(store.error());
   impl->store = std::move(*store);
   if (int n = impl->store->recoveredOnOpen(); n > 0)

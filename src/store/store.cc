@@ -63,8 +63,7 @@ Status migrate(Db& db) {
 }
 
 // Turns each pending row into a failed record: one transaction for all of them.
-Result<int> recoverPending(Db& db, Clock& clock) {
-  (void)clock;
+Result<int> recoverPending(Db& db) {
   auto sel = db.prepare("SELECT id, start, doc FROM activations WHERE pending = 1");
   if (!sel) return std::unexpected(sel.error());
   auto upd = db.prepare(
@@ -186,7 +185,7 @@ void bindQuery(Stmt& st, const ActivationQuery& q) {
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir, Clock& clock) {
+Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir) {
   std::filesystem::path dir = std::filesystem::path(dataDir) / "controller";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -199,7 +198,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir, Clock& cl
   // locked"), and commits skip the per-transaction file-lock system calls.
   TRY(db->exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000"));
   TRY(migrate(*db));
-  auto recovered = recoverPending(*db, clock);
+  auto recovered = recoverPending(*db);
   if (!recovered) return std::unexpected(recovered.error());
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(*db);

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
 #include "common/error.h"
 #include "common/random.h"
 
@@ -66,7 +65,7 @@ class Store {
   // Opens (creating if needed) <dataDir>/controller/clemmys.db, migrates it, and
   // recovers pending activations. Errors: "store.open_failed",
   // "store.schema_too_new" (written by a newer Clemmys), "store.sqlite".
-  static Result<std::unique_ptr<Store>> open(const std::string& dataDir, Clock& clock);
+  static Result<std::unique_ptr<Store>> open(const std::string& dataDir);
   ~Store();
 
   // Number of pending activations turned into failed records by open().

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <time.h>
 
+#include "common/clock.h"
 #include "store/sqlite.h"
 
 namespace clemmys::store {
@@ -27,7 +28,7 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::unique_ptr<Store> open() {
-    auto s = Store::open(dir_.string(), clock_);
+    auto s = Store::open(dir_.string());
     EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().str());
     return s ? std::move(*s) : nullptr;
   }
@@ -38,7 +39,6 @@ class StoreTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  FakeClock clock_;
   SystemRandom random_;
 };
 
@@ -163,7 +163,7 @@ TEST_F(StoreTest, SurvivesSigkillMidActivation) {
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    auto s = Store::open(dir_.string(), clock_);
+    auto s = Store::open(dir_.string());
     if (!s) _exit(2);
     (void)(*s)->insertPending(pending(done, 1));
     (void)(*s)->completeActivation({done, "guest", "a", 1, 2, 0, false, "{\"ok\":1}"});
@@ -189,7 +189,7 @@ TEST_F(StoreTest, RefusesNewerSchema) {
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'"));
   }
-  auto s = Store::open(dir_.string(), clock_);
+  auto s = Store::open(dir_.string());
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().name, "store.schema_too_new");
 }
