@@ -19,12 +19,12 @@ const std::vector<std::string> kDefaultKeys = {"clemmys", "enclave", "phoenix", 
 }  // namespace
 
 Summary match(std::string_view text, const std::vector<std::string>& keys) {
-  std::unordered_map<std::string, uint64_t> wanted;
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> wanted;
   for (const auto& key : keys) wanted.emplace(lower(key), 0);
   Summary summary;
   forEachWord(text, [&](std::string_view word) {
     ++summary.wordsScanned;
-    if (auto it = wanted.find(std::string(word)); it != wanted.end()) ++it->second;
+    if (auto it = wanted.find(word); it != wanted.end()) ++it->second;
   });
   for (const auto& key : keys) summary.matches.emplace_back(key, wanted.at(lower(key)));
   return summary;

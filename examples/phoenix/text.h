@@ -5,12 +5,20 @@
 
 #include <cctype>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace phoenix {
 
 std::string generateText(uint64_t words, uint64_t seed);
+
+// Hash for unordered containers keyed by std::string that are looked up with
+// string_views, so counting a word does not allocate.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 // Calls f(word) for each maximal run of ASCII letters, digits and apostrophes, lowercased.
 // `word` is only valid during the call.

@@ -8,10 +8,14 @@
 namespace phoenix::wordcount {
 
 Summary count(std::string_view text, size_t topK) {
-  std::unordered_map<std::string, uint64_t> counts;
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> counts;
   Summary summary;
   forEachWord(text, [&](std::string_view word) {
-    ++counts[std::string(word)];
+    if (auto it = counts.find(word); it != counts.end()) {
+      ++it->second;
+    } else {
+      counts.emplace(word, 1);
+    }
     ++summary.totalWords;
   });
   summary.uniqueWords = counts.size();
