@@ -27,6 +27,9 @@ const char* kInvokeUsage =
 // Blocking invokes wait on the server for up to 60 s; leave room for the response.
 constexpr std::chrono::seconds kInvokeTimeout{75};
 
+// OpenWhisk's (and Clemmys') limit on request entities.
+constexpr size_t kLargeBody = 1 << 20;
+
 // -P/-p (or -A/-a) in command-line order: file entries first, then single values, so a
 // -p given on the command line overrides the same key from the file.
 std::expected<Entries, int> collectEntries(CommandContext& ctx, const ParsedArgs& args,
@@ -101,9 +104,19 @@ int createOrUpdate(CommandContext& ctx, bool update, const std::vector<std::stri
 
   std::string what = std::string("Unable to ") + (update ? "update" : "create") + " action '" +
                      spec.name + "'";
+  json::value payload(*body);
   auto response = api->call("PUT", entityPath(*name, "actions"),
-                            {{"overwrite", update ? "true" : "false"}}, json::value(*body));
-  if (!response) return reportFailure(ctx, what, response.error().str());
+                            {{"overwrite", update ? "true" : "false"}}, payload);
+  if (!response) {
+    // A server that refuses an oversized body may close the connection before reading
+    // it, which the client sees as a write error rather than a 413.
+    size_t bytes = json::serialize(payload).size();
+    std::string hint = bytes > kLargeBody ? " (the request body was " + std::to_string(bytes) +
+                                                " bytes; the server may refuse bodies over 1 MB:"
+                                                " strip the binary or shrink the code)"
+                                          : "";
+    return reportFailure(ctx, what, response.error().str() + hint);
+  }
   if (!response->ok()) return reportFailure(ctx, what, response->errorMessage());
   if (args->has("json")) {
     ctx.out << response->body << "\n";

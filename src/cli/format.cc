@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <ctime>
 
 namespace clemmys::cli {
@@ -10,6 +12,18 @@ namespace clemmys::cli {
 namespace json = boost::json;
 
 namespace {
+
+// Shortest round-trip decimal ("797.443"), where Boost.JSON 1.81 writes "7.97443E2".
+std::string formatDouble(double d) {
+  if (!std::isfinite(d)) return json::serialize(json::value(d));
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+  if (ec != std::errc()) return json::serialize(json::value(d));
+  std::string text(buffer, end);
+  // Keep it recognisably a floating-point value.
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
 
 void writePretty(const json::value& value, int depth, std::string& out) {
   const std::string indent(static_cast<size_t>(depth + 1) * 4, ' ');
@@ -41,6 +55,8 @@ void writePretty(const json::value& value, int depth, std::string& out) {
       out += i + 1 < array.size() ? ",\n" : "\n";
     }
     out += closing + "]";
+  } else if (value.is_double()) {
+    out += formatDouble(value.as_double());
   } else {
     out += json::serialize(value);
   }

@@ -20,6 +20,10 @@ TEST(PrettyJsonTest, IndentsNestedValues) {
             "    \"e\": []\n"
             "}");
   EXPECT_EQ(prettyJson(json::value(3)), "3");
+  EXPECT_EQ(prettyJson(json::value(797.443)), "797.443");
+  EXPECT_EQ(prettyJson(json::value(2.0)), "2.0");
+  EXPECT_EQ(prettyJson(json::value(1e-7)), "1e-07");
+  EXPECT_EQ(prettyJson(json::parse("[-0.5]")), "[\n    -0.5\n]");
   EXPECT_EQ(prettyJson(json::object{}), "{}");
 }
 
