@@ -18,7 +18,9 @@ std::string asString(const crypto::SecretBytes& s) {
 }
 
 // Creates the KMS's TLS key and certificate on first start; they live in the
-// sealed store so the fingerprint owners pin survives restarts.
+// sealed store so the fingerprint owners pin survives restarts. The certificate
+// is self-signed with cA=TRUE so a client can use it directly as its only trust
+// anchor (http::ClientTls::caPem) once `clemmys kms verify` vouched for it.
 Status ensureTlsIdentity(KmsState& state, SealedStore& store, const std::string& host, const Clock& clock,
                          Random& random) {
   if (state.tlsKey && !state.tlsCertPem.empty()) return {};
@@ -31,7 +33,7 @@ Status ensureTlsIdentity(KmsState& state, SealedStore& store, const std::string&
   std::vector<std::string> names = {"localhost", "127.0.0.1"};
   if (host != "localhost" && host != "127.0.0.1" && host != "0.0.0.0") names.push_back(host);
   auto cert = crypto::issueSelfSigned(*key, crypto::CertSpec{"clemmys-kms", names, now - 300,
-                                                             now + 10LL * 365 * 24 * 3600, false, serial});
+                                                             now + 10LL * 365 * 24 * 3600, true, serial});
   if (!cert) return std::unexpected(cert.error());
   state.tlsKey = std::move(*key);
   state.tlsCertPem = crypto::certificatePem(*cert);
