@@ -8,12 +8,20 @@
 #ifdef CLEMMYS_HAVE_ATTEST
 #include "attest/verify_command.h"
 #endif
+#ifdef CLEMMYS_HAVE_KMSCLIENT
+#include "kmsclient/commands.h"
+#endif
 
 int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "up") return clemmys::platform::upCommand(argc, argv, std::cout, std::cerr);
 #ifdef CLEMMYS_HAVE_ATTEST
   if (command == "attest") return clemmys::runAttestCommand(argc, argv, std::cout, std::cerr);
+#endif
+#ifdef CLEMMYS_HAVE_KMSCLIENT
+  if (command == "keygen" || command == "policy" || command == "kms") {
+    return clemmys::runKmsCommand(argc, argv, std::cout, std::cerr);
+  }
 #endif
   return clemmys::cli::run(argc, argv, std::cout, std::cerr);
 }
