@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "up") return clemmys::platform::upCommand(argc, argv, std::cout, std::cerr);
 #ifdef CLEMMYS_HAVE_ATTEST
-  if (command == "attest") return clemmys::runAttestCommand(argc, argv, std::cout, std::cerr);
+  if (command == "attest") return clemmys::attest::runAttestCommand(argc, argv, std::cout, std::cerr);
 #endif
 #ifdef CLEMMYS_HAVE_KMSCLIENT
   if (command == "keygen" || command == "policy" || command == "kms") {

@@ -52,6 +52,16 @@ TEST(Http, BodyTooLargeGetsHookResponse) {
   EXPECT_EQ(ok->status, 200);
 }
 
+TEST(Http, LargeRefusedBodyStillGetsTheRefusal) {
+  ServerOptions o;
+  o.maxBodyBytes = 1 << 20;
+  auto server = echoServer(o);
+  Client client("127.0.0.1", server->port());
+  auto r = client.request("PUT", "/x", std::string(8 << 20, 'a'));
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->status, 413);
+}
+
 TEST(Http, ClientTimesOut) {
   auto server = Server::start({}, [](Request&) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));

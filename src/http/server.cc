@@ -187,6 +187,7 @@ class ServerImpl final : public Server {
       if (length && *length > options_.maxBodyBytes) {
         Response r = tooLarge(*length);
         write(stream, r, false, parser.get().version(), ec);
+        lingeringClose(stream, deadline);
         return;
       }
       parser.body_limit(options_.maxBodyBytes);
@@ -194,6 +195,7 @@ class ServerImpl final : public Server {
       if (ec == bhttp::error::body_limit) {
         Response r = tooLarge(options_.maxBodyBytes + 1);
         write(stream, r, false, parser.get().version(), ec);
+        lingeringClose(stream, deadline);
         return;
       }
       if (ec) return;
@@ -210,6 +212,22 @@ class ServerImpl final : public Server {
       }
       write(stream, response, keepAlive, version, ec);
       if (ec || !keepAlive) return;
+    }
+  }
+
+  // After refusing a request whose body is still arriving, read and drop what the
+  // client keeps sending (bounded in time and bytes) so that closing the socket does
+  // not reset the connection before the client has read the refusal.
+  template <class Stream>
+  void lingeringClose(Stream& stream, detail::DeadlineStream& deadline) {
+    deadline.expiresAfter(std::chrono::seconds(2));
+    ::shutdown(deadline.lowest_layer().native_handle(), SHUT_WR);
+    char scratch[16384];
+    boost::system::error_code ec;
+    for (size_t total = 0; total < (64u << 20);) {
+      size_t n = stream.read_some(asio::buffer(scratch), ec);
+      if (ec || n == 0) break;
+      total += n;
     }
   }
 

@@ -32,7 +32,7 @@ struct PoolOptions {
   std::string runtimeBinary;             // path to clemmys-runtime
   std::vector<std::string> runtimeArgs;  // extra args (e.g. --launcher-dir)
   std::string apiHost;                   // exported as __OW_API_HOST
-  std::vector<std::string> runtimeEnv;   // extra "K=V" for every runtime (PATH is passed)
+  std::vector<std::string> runtimeEnv;   // extra "K=V" for every runtime; a PATH here replaces ours
   int64_t memoryBudgetMb = 2048;         // sum of live instances' memory limits
   std::chrono::milliseconds idleEviction{600000};
   std::map<std::string, int> prewarm;    // kind → number of prewarmed instances

@@ -23,8 +23,11 @@ Result<std::unique_ptr<Pool>> Pool::start(PoolOptions options, Clock& clock) {
 Pool::Pool(PoolOptions options, Clock& clock) : options_(std::move(options)), clock_(clock) {
   // The runtime gets a small, explicit environment, not the invoker's own.
   LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}};
+  bool ownPath = false;
+  for (auto& e : options_.runtimeEnv) ownPath = ownPath || e.rfind("PATH=", 0) == 0;
   const char* path = std::getenv("PATH");
-  lo.env.push_back(std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"));
+  if (!ownPath)
+    lo.env.push_back(std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"));
   lo.env.push_back("LANG=C.UTF-8");
   lo.env.push_back("__OW_API_HOST=" + options_.apiHost);
   for (auto& e : options_.runtimeEnv) lo.env.push_back(e);

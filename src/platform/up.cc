@@ -68,6 +68,9 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   poolOptions.runtimeBinary = selfDirectory() + "/clemmys-runtime";
   poolOptions.memoryBudgetMb = options.memoryBudgetMb;
   poolOptions.prewarm = options.prewarm;
+  // Functions see the system's interpreters (python:3 is Debian's python3), not
+  // whatever shims the operator's shell has first on its PATH.
+  poolOptions.runtimeEnv.push_back("PATH=" + options.runtimePath);
   auto pool = invoker::Pool::start(poolOptions, clock);
   if (!pool) {
     err << "clemmys up: invoker: " << pool.error().str() << "\n";

@@ -16,7 +16,8 @@ struct UpOptions {
   uint16_t port = 0;            // 0: a free port
   bool plain = false;           // no-TEE baseline; secure mode is not built yet
   int64_t memoryBudgetMb = 2048;
-  int maxInFlight = 64;          // per namespace; beyond it invokes get 429
+  int maxInFlight = 64;
+  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes          // per namespace; beyond it invokes get 429
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
 };
 
