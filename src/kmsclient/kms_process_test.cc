@@ -2,10 +2,12 @@
 // it, and a guest launched through it that attests and receives its
 // configuration.
 #include <fstream>
+#include <sstream>
 
 #include "crypto/x509.h"
 #include "kms/protocol.h"
 #include "kmsclient/attest_client.h"
+#include "kmsclient/commands.h"
 #include "kmsclient/kms_process_test_fixture.h"
 
 namespace clemmys::kmsclient {
@@ -148,6 +150,57 @@ TEST_F(KmsProcessTest, HundredConcurrentAttestations) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_TRUE(lines[0].at("ok").as_bool()) << json::serialize(lines[0]);
   EXPECT_EQ(lines[0].at("released").as_int64(), 100);
+}
+
+}  // namespace
+}  // namespace clemmys::kmsclient
+
+namespace clemmys::kmsclient {
+namespace {
+
+int runCli(std::vector<std::string> args, std::string& out, std::string& err) {
+  std::vector<char*> argv;
+  static char name[] = "clemmys";
+  argv.push_back(name);
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream o, e;
+  int rc = runKmsCommand(static_cast<int>(argv.size()), argv.data(), o, e);
+  out = o.str();
+  err = e.str();
+  return rc;
+}
+
+TEST_F(KmsProcessTest, CliKeygenVerifyApplyShowHistory) {
+  std::string out, err;
+  std::string keys = dir + "/owner";
+  ASSERT_EQ(runCli({"keygen", "--out", keys}, out, err), 0) << err;
+  auto keyPem = std::ifstream(keys + "/owner.pem");
+  std::string pem((std::istreambuf_iterator<char>(keyPem)), {});
+  owner = *crypto::EcPrivateKey::fromPem(pem);  // policies below now name the CLI's key
+  std::string url = "https://127.0.0.1:" + std::to_string(kmsPort);
+  std::ofstream(dir + "/sim-root.pem") << simRoot;
+  // Wrong measurement: refused, nothing pinned.
+  EXPECT_EQ(runCli({"kms", "verify", "--kms", url, "--expect-measurement", std::string(64, 'e'), "--sim-root",
+                    dir + "/sim-root.pem"}, out, err), 1);
+  EXPECT_NE(err.find("kmsclient.measurement_mismatch"), std::string::npos);
+  ASSERT_EQ(runCli({"kms", "verify", "--kms", url, "--expect-measurement", kmsMeasurement, "--sim-root",
+                    dir + "/sim-root.pem", "--save-cert", dir + "/kms.pem"}, out, err), 0) << err;
+  EXPECT_NE(out.find("fingerprint"), std::string::npos);
+  // Without the pinned certificate the CLI refuses to talk to the KMS.
+  std::ofstream(dir + "/p.yaml") << policyYaml(1).replace(6, 4, "clix");
+  EXPECT_EQ(runCli({"policy", "apply", dir + "/p.yaml", "--key", keys + "/owner.pem", "--kms", url}, out, err), 1);
+  EXPECT_NE(err.find("kmsclient.not_pinned"), std::string::npos);
+  ASSERT_EQ(runCli({"policy", "apply", dir + "/p.yaml", "--key", keys + "/owner.pem", "--kms", url, "--kms-cert",
+                    dir + "/kms.pem"}, out, err), 0) << err;
+  EXPECT_NE(out.find("\"hash\""), std::string::npos);
+  ASSERT_EQ(runCli({"policy", "show", "clix", "--kms", url, "--kms-cert", dir + "/kms.pem"}, out, err), 0) << err;
+  EXPECT_NE(out.find("\"name\":\"clix\""), std::string::npos);
+  EXPECT_EQ(out.find("s3cr3t"), std::string::npos);
+  ASSERT_EQ(runCli({"policy", "history", "clix", "--kms", url, "--kms-cert", dir + "/kms.pem"}, out, err), 0) << err;
+  EXPECT_NE(out.find("\"versions\""), std::string::npos);
+  EXPECT_EQ(runCli({"policy", "apply", dir + "/p.yaml", "--key", keys + "/owner.pem", "--kms", url, "--kms-cert",
+                    dir + "/kms.pem"}, out, err), 1);
+  EXPECT_NE(err.find("policy.session_exists"), std::string::npos);
 }
 
 }  // namespace
