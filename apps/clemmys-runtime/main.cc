@@ -3,6 +3,12 @@
 //
 //   clemmys-runtime [--host H] [--port N] [--listen-fd FD] [--launcher-dir DIR]
 //                   [--kind K]
+//                   [--secure --kms https://H:P --kms-cert PEMFILE --session NAME
+//                    [--attester sim|sgx-gramine|configfs-tsm]]
+//
+// --secure (doc/secure-mode.md): before serving, attest to the KMS and take the
+// session's keys; a runtime that cannot attest exits 1 with the named error and
+// never serves in plain mode.
 //
 // Defaults: 0.0.0.0:8080 (an OpenWhisk action container). --listen-fd serves on an
 // inherited socket that is already bound and listening (how our invoker starts it).
@@ -11,6 +17,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,13 +26,16 @@
 #include "common/subprocess.h"
 #include "http/server.h"
 #include "runtime/action_proxy.h"
+#include "runtime/secure_runtime.h"
 
 namespace {
 
 int usage(const char* why) {
   std::fprintf(stderr,
                "clemmys-runtime: %s\nusage: clemmys-runtime [--host H] [--port N] "
-               "[--listen-fd FD] [--launcher-dir DIR] [--kind K]\n",
+               "[--listen-fd FD] [--launcher-dir DIR] [--kind K]\n"
+               "       [--secure --kms https://H:P --kms-cert PEMFILE --session NAME "
+               "[--attester sim|sgx-gramine|configfs-tsm]]\n",
                why);
   return 2;
 }
@@ -57,8 +67,13 @@ int main(int argc, char** argv) {
   runtime::ProxyOptions proxyOptions;
   proxyOptions.launcherDir = selfDirectory() + "/../share/clemmys/launchers";
 
+  runtime::SecureOptions secure;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (arg == "--secure") {
+      secure.enabled = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage(("missing value for " + std::string(arg)).c_str());
     std::string_view value = argv[++i];
     long n = 0;
@@ -74,10 +89,28 @@ int main(int argc, char** argv) {
       proxyOptions.launcherDir = std::string(value);
     } else if (arg == "--kind") {
       proxyOptions.defaultKind = std::string(value);
+    } else if (arg == "--kms") {
+      secure.kmsUrl = std::string(value);
+    } else if (arg == "--kms-cert") {
+      secure.kmsCert = std::string(value);
+    } else if (arg == "--session") {
+      secure.session = std::string(value);
+    } else if (arg == "--attester") {
+      secure.attester = std::string(value);
     } else {
       return usage(("unknown option " + std::string(arg)).c_str());
     }
   }
+
+  if (!secure.enabled && (!secure.kmsUrl.empty() || !secure.session.empty())) {
+    return usage("--kms and --session need --secure");
+  }
+  if (secure.enabled && (secure.kmsUrl.empty() || secure.kmsCert.empty() || secure.session.empty())) {
+    return usage("--secure needs --kms, --kms-cert and --session");
+  }
+  // Secure set-up that needs a single-threaded process (namespaces) comes first.
+  std::unique_ptr<runtime::SecureRuntime> secureRuntime;
+  if (secure.enabled) secure.files = runtime::PrivateFiles::prepare("");
 
   // Writes to an exited ActionLoop child must fail with EPIPE, not kill us. The stop
   // signals are blocked before any thread starts so that only sigwait() sees them.
@@ -89,9 +122,20 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
   SystemClock clock;
+  SystemRandom random;
+  if (secure.enabled) proxyOptions.sentinel = runtime::secureLogMarker(random);
   runtime::ActionProxy proxy(std::move(proxyOptions), clock);
-  auto server = http::Server::start(
-      serverOptions, [&proxy](http::Request& request) { return proxy.handle(request); });
+  if (secure.enabled) {
+    auto started = runtime::SecureRuntime::start(secure, proxy, clock, random);
+    if (!started) {
+      std::fprintf(stderr, "clemmys-runtime: %s\n", started.error().str().c_str());
+      return 1;
+    }
+    secureRuntime = std::move(*started);
+  }
+  auto server = http::Server::start(serverOptions, [&](http::Request& request) {
+    return secureRuntime ? secureRuntime->handle(request) : proxy.handle(request);
+  });
   if (!server) {
     log::error("cannot serve: " + server.error().str());
     return 1;
@@ -102,5 +146,6 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stopSignals, &sig);
   (*server)->stop();
+  secureRuntime.reset();
   return 0;
 }

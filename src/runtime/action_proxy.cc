@@ -56,6 +56,13 @@ http::Response ActionProxy::init(std::string_view body) {
   return response;
 }
 
+http::Response ActionProxy::init(const InitSpec& spec) {
+  std::lock_guard lock(mu_);
+  http::Response response = initSpecLocked(spec);
+  if (response.status != 200) writeSentinels();
+  return response;
+}
+
 http::Response ActionProxy::run(std::string_view body) {
   std::lock_guard lock(mu_);
   http::Response response = runLocked(body);
@@ -79,19 +86,26 @@ http::Response ActionProxy::initLocked(std::string_view body) {
     const auto* v = value.if_contains(key);
     return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
   };
-  std::string_view code = str("code");
-  if (code.empty()) return jsonError(403, "Missing main/no code to execute.");
-  std::string_view mainName = str("main");
-  std::optional<bool> binary;
-  if (const auto* b = value.if_contains("binary"); b && b->is_bool()) binary = b->get_bool();
-  EnvVars initEnv;
+  InitSpec spec;
+  spec.code = std::string(str("code"));
+  if (spec.code.empty()) return jsonError(403, "Missing main/no code to execute.");
+  spec.main = std::string(str("main"));
+  if (const auto* b = value.if_contains("binary"); b && b->is_bool()) spec.binary = b->get_bool();
+  spec.kind = std::string(str("kind"));
   if (const auto* env = value.if_contains("env"); env && env->is_object()) {
-    initEnv = initEnvVars(env->get_object());
+    spec.env = initEnvVars(env->get_object());
   }
+  return initSpecLocked(spec);
+}
 
-  auto source = decodeSource(code, binary);
+http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
+  if (executor_) return jsonError(403, "Cannot initialize the action more than once.");
+  if (spec.code.empty()) return jsonError(403, "Missing main/no code to execute.");
+  std::string_view mainName = spec.main;
+  const EnvVars& initEnv = spec.env;
+  auto source = decodeSource(spec.code, spec.binary);
   if (!source) return jsonError(502, source.error().message);
-  auto kind = resolveKind(str("kind"), options_.defaultKind, *source);
+  auto kind = resolveKind(spec.kind, options_.defaultKind, *source);
   if (!kind) return jsonError(502, kind.error().message);
 
   if (*kind == Kind::cpp) {
@@ -105,18 +119,19 @@ http::Response ActionProxy::initLocked(std::string_view body) {
 
   auto dir = TempDir::create(options_.tempRoot);
   if (!dir) return jsonError(502, dir.error().message);
-  auto spec = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
-  if (!spec) return jsonError(502, spec.error().message);
+  auto loop = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
+  if (!loop) return jsonError(502, loop.error().message);
   // ActionLoop's convention: with OW_WAIT_FOR_ACK set, an executable announces itself
   // with {"ok":true} on fd 3 before its first activation.
   if (*kind == Kind::blackbox) {
     const char* wait = std::getenv("OW_WAIT_FOR_ACK");
     bool ack = wait && *wait;
     for (const auto& [name, v] : initEnv) ack = ack || (name == "OW_WAIT_FOR_ACK" && !v.empty());
-    spec->expectAck = ack;
+    loop->expectAck = ack;
   }
-  spec->extraEnv = std::move(initEnv);
-  auto executor = startLoopExecutor(*spec, clock_);
+  loop->extraEnv = initEnv;
+  loop->argv.insert(loop->argv.end(), spec.extraArgv.begin(), spec.extraArgv.end());
+  auto executor = startLoopExecutor(*loop, clock_);
   if (!executor) return jsonError(502, executor.error().message);
   codeDir_ = std::move(*dir);
   executor_ = std::move(*executor);
@@ -143,7 +158,7 @@ http::Response ActionProxy::runLocked(std::string_view body) {
 
 void ActionProxy::writeSentinels() {
   std::fflush(nullptr);  // in-process (cpp) function output first
-  std::string line = std::string(kSentinel) + "\n";
+  std::string line = options_.sentinel + "\n";
   writeFully(options_.stdoutFd, line);
   writeFully(options_.stderrFd, line);
 }

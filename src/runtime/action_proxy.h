@@ -10,11 +10,14 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "http/message.h"
+#include "runtime/activation.h"
 #include "runtime/code_files.h"
 #include "runtime/executor.h"
 
@@ -28,6 +31,19 @@ struct ProxyOptions {
   std::string tempRoot;     // parent of private code directories; empty: $TMPDIR or /tmp
   int stdoutFd = 1;         // where the sentinels go
   int stderrFd = 2;
+  // The line written after each activation. Secure mode replaces it with a private
+  // marker that its log sealer turns into the real sentinel (runtime/log_sealer.h).
+  std::string sentinel = std::string(kSentinel);
+};
+
+// What /init needs, once parsed (plain mode) or opened from a CODE envelope (secure).
+struct InitSpec {
+  std::string code;
+  std::string main;
+  std::optional<bool> binary;
+  std::string kind;                   // empty: --kind, then inference
+  EnvVars env;                        // the function's extra environment
+  std::vector<std::string> extraArgv; // appended to an ActionLoop command line
 };
 
 class ActionProxy {
@@ -38,10 +54,13 @@ class ActionProxy {
   // Routes POST /init and POST /run; anything else is 404/405 with a JSON error.
   http::Response handle(const http::Request& request);
   http::Response init(std::string_view body);
+  http::Response init(const InitSpec& spec);
   http::Response run(std::string_view body);
+  const std::string& sentinel() const { return options_.sentinel; }
 
  private:
   http::Response initLocked(std::string_view body);
+  http::Response initSpecLocked(const InitSpec& spec);
   http::Response runLocked(std::string_view body);
   void writeSentinels();
 

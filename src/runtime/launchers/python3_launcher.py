@@ -42,10 +42,13 @@ def load(action_dir, entry):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.stderr.write("usage: python3_launcher.py <action dir> <main>\n")
+    if len(sys.argv) < 3:
+        sys.stderr.write("usage: python3_launcher.py <action dir> <main> [function args...]\n")
         return 2
     action_dir, entry = sys.argv[1], sys.argv[2]
+    # Arguments after <main> belong to the function (secure mode's configured argv):
+    # it sees them as sys.argv[1:], as if it had been started with them.
+    sys.argv = [sys.argv[0]] + sys.argv[3:]
     results = open_results()
 
     def reply(obj_text):

@@ -1,0 +1,86 @@
+// Secure mode's log channel: everything written to the runtime's stdout/stderr (by
+// an in-process cpp function, or by ActionLoop children that inherited those fds) is
+// read line by line and re-emitted on the real stream as `clemmys:<LOG envelope>`,
+// sealed with the current activation's id and expiry (doc/secure-mode.md).
+//
+// How: start() takes over two fds (normally 1 and 2): it keeps a dup of the real
+// stream and dup2()s a pipe's write end over the fd; one thread per stream reads the
+// pipe. The action proxy writes a private per-process marker line (instead of the
+// sentinel) when an activation ends; the reader turns it into the plaintext sentinel
+// on the real stream, so the sentinel follows every sealed line of the activation.
+// Lines written while no activation is open (e.g. a module's top-level prints during
+// /init) are held (up to kMaxPendingBytes) and sealed into the next activation, as
+// OpenWhisk attributes init output to the first activation; a failed /init drops them
+// (there is no activation to seal them to).
+// Thread safety: begin/finish from the (serialised) request thread; readers internal.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/random.h"
+#include "envelope/sealer.h"
+
+namespace clemmys::runtime {
+
+class LogSealer {
+ public:
+  static constexpr size_t kMaxLineBytes = 16u << 10;     // longer lines are sealed in pieces
+  static constexpr size_t kMaxPendingBytes = 256u << 10;  // held init output
+
+  struct Context {
+    envelope::Id id{};
+    uint64_t expiresMs = 0;
+    uint32_t keyVersion = 0;
+  };
+
+  // Takes over `outFd` and `errFd`. `marker` is the line the proxy writes at the end
+  // of an activation; `sentinel` what replaces it on the real streams.
+  // Error: runtime.log_pipe (pipe/dup failed).
+  static Result<std::unique_ptr<LogSealer>> start(const envelope::KeyRing& keys, Random& random,
+                                                  std::string marker, std::string sentinel,
+                                                  int outFd = 1, int errFd = 2);
+  ~LogSealer();  // restores the fds, joins the readers
+
+  // Opens an activation: held lines are sealed into it first.
+  void begin(const Context& context);
+  // How many markers each stream must have passed for the activation now running.
+  uint64_t ticket() const;
+  // Waits (bounded) until both streams passed `ticket` markers, then closes the
+  // activation. With no activation open (failed /init) the held lines are dropped.
+  void finish(uint64_t ticket);
+
+  LogSealer(const LogSealer&) = delete;
+  LogSealer& operator=(const LogSealer&) = delete;
+
+ private:
+  struct Stream {
+    int takenFd = -1;  // the fd we replaced (1 or 2)
+    int savedFd = -1;  // dup of the real stream
+    int readFd = -1;   // pipe read end
+    uint64_t markers = 0;
+    std::thread reader;
+  };
+  LogSealer(const envelope::KeyRing& keys, Random& random, std::string marker, std::string sentinel);
+  void readLoop(size_t index);
+  void emitLocked(size_t index, std::string_view line);
+  void writeSealedLocked(size_t index, std::string_view line);
+
+  const envelope::KeyRing& keys_;
+  Random& random_;
+  std::string marker_, sentinel_;
+  Stream streams_[2];
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<Context> context_;
+  std::vector<std::pair<size_t, std::string>> pending_;
+  size_t pendingBytes_ = 0;
+};
+
+}  // namespace clemmys::runtime

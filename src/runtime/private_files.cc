@@ -1,0 +1,110 @@
+#include "runtime/private_files.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "runtime/code_files.h"
+
+namespace clemmys::runtime {
+namespace {
+
+bool writeProcFile(const char* path, const std::string& text) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok;
+}
+
+// A mount namespace of our own, so the tmpfs is invisible outside and dies with us.
+std::string enterPrivateMountNamespace() {
+  if (::unshare(CLONE_NEWNS) != 0) {
+    uid_t uid = ::getuid();
+    gid_t gid = ::getgid();
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+      return std::string("unshare: ") + std::strerror(errno);
+    }
+    // Map ourselves so files we create keep our identity outside.
+    if (!writeProcFile("/proc/self/setgroups", "deny") ||
+        !writeProcFile("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1") ||
+        !writeProcFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
+      return std::string("id maps: ") + std::strerror(errno);
+    }
+  }
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return std::string("private propagation: ") + std::strerror(errno);
+  }
+  return {};
+}
+
+}  // namespace
+
+PrivateFiles PrivateFiles::prepare(const std::string& parent) {
+  PrivateFiles out;
+  std::string base = parent.empty() ? tempRoot() : parent;
+  std::string templ = base + "/clemmys-files-XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) {
+    out.reason_ = std::string("mkdtemp: ") + std::strerror(errno);
+    return out;
+  }
+  out.dir_ = templ;
+  if (std::string why = enterPrivateMountNamespace(); !why.empty()) {
+    out.reason_ = why;
+    return out;
+  }
+  if (::mount("tmpfs", out.dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=16m") != 0) {
+    out.reason_ = std::string("mount tmpfs: ") + std::strerror(errno);
+    return out;
+  }
+  out.available_ = true;
+  out.reason_.clear();
+  return out;
+}
+
+PrivateFiles PrivateFiles::unmountedForTesting(std::string dir) {
+  PrivateFiles out;
+  out.dir_ = std::move(dir);
+  out.available_ = true;
+  out.reason_.clear();
+  return out;
+}
+
+Status PrivateFiles::write(const std::vector<std::pair<std::string, std::string>>& files) const {
+  if (files.empty()) return {};
+  if (!available_) {
+    return fail("runtime.files_unprotected",
+                "the function has configured files but no private tmpfs could be mounted (" + reason_ + ")");
+  }
+  for (const auto& [path, content] : files) {
+    // Split into components; refuse anything that could leave the directory.
+    std::string rel;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+      size_t slash = path.find('/', pos);
+      if (slash == std::string::npos) slash = path.size();
+      std::string part = path.substr(pos, slash - pos);
+      pos = slash + 1;
+      if (part.empty() || part == ".") continue;
+      if (part == "..") return fail("runtime.bad_file_path", "'..' in configured file path " + path);
+      if (!rel.empty()) {
+        std::string dir = dir_ + "/" + rel;
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+          return fail("runtime.write_failed", "mkdir " + dir + ": " + std::strerror(errno));
+        }
+        rel += "/";
+      }
+      rel += part;
+    }
+    if (rel.empty()) return fail("runtime.bad_file_path", "empty configured file path");
+    if (auto st = writeFile(dir_ + "/" + rel, content, 0600); !st) return st;
+  }
+  return {};
+}
+
+}  // namespace clemmys::runtime

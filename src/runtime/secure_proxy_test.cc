@@ -1,0 +1,323 @@
+// Secure handler logic with an injected KeyRing and a KeySource that returns fixed
+// configurations (no KMS, no simtee): /init with CODE envelopes, /run with INVOKE +
+// PARAMS, sealed output opened by a simulated gateway, and the log sealer.
+#include "runtime/secure_proxy.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "runtime/secure_test_util.h"
+
+namespace clemmys::runtime {
+namespace {
+
+namespace json = boost::json;
+using namespace testing;
+
+json::object keyEntry(uint32_t version, const std::string& raw) {
+  return json::object{{"version", version}, {"key", base64UrlEncode(raw)}};
+}
+
+class FakeKeySource : public KeySource {
+ public:
+  Result<json::object> fetch(const std::optional<std::string>& function) override {
+    ++fetches;
+    json::object c = base;
+    if (function) {
+      functionsAsked.push_back(*function);
+      auto it = perFunction.find(*function);
+      if (it == perFunction.end()) return fail("kms.unknown_function", *function);
+      for (const auto& [k, v] : it->second) c[k] = v;
+    }
+    return c;
+  }
+  json::object base;
+  std::map<std::string, json::object> perFunction;
+  int fetches = 0;
+  std::vector<std::string> functionsAsked;
+};
+
+class SecureProxyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key1 = random.bytes(32);
+    kms.base = json::object{{"keys", json::array{keyEntry(1, key1)}},
+                            {"function_digests", json::object{{"/guest/py", json::array{}}}}};
+    kms.perFunction["/guest/py"] = json::object{
+        {"env", json::object{{"SECRET_ENV", "s3cret"}}},
+        {"argv", json::array{"--token=abc"}},
+        {"files", json::object{{"/etc/app.conf", "key=value"}}},
+        {"pinned_digests", json::array{}}};
+    gatewayKeys.add(1, crypto::SecretBytes(crypto::asBytes(key1)));
+    char tmpl[] = "/tmp/clemmys-secure-test-XXXXXX";
+    filesDir = ::mkdtemp(tmpl);
+    files = PrivateFiles::unmountedForTesting(filesDir);
+  }
+  void TearDown() override { std::filesystem::remove_all(filesDir); }
+
+  struct Instance {
+    envelope::KeyRing keys;
+    std::unique_ptr<ActionProxy> proxy;
+    std::unique_ptr<SecureProxy> secure;
+  };
+
+  std::unique_ptr<Instance> instance() {
+    auto in = std::make_unique<Instance>();
+    auto start = kms.fetch(std::nullopt);
+    EXPECT_TRUE(loadKeys(*start, in->keys));
+    ProxyOptions o;
+    o.launcherDir = CLEMMYS_LAUNCHER_DIR;
+    in->proxy = std::make_unique<ActionProxy>(o, clock);
+    in->secure = std::make_unique<SecureProxy>(
+        SecureDeps{*in->proxy, kms, in->keys, *start, clock, random, nullptr, &files});
+    return in;
+  }
+
+  http::Response initWith(Instance& in, const std::string& name, const std::string& codeWire) {
+    json::object body{{"value", json::object{{"name", name}, {"main", "main"}, {"code", codeWire},
+                                             {"env", json::object{{"INJECTED", "by-the-host"}}}}}};
+    return in.secure->init(json::serialize(body));
+  }
+
+  SealedCode pythonCode(const std::string& fqn) {
+    return sealCode(fqn, "python:3", readFileText(std::string(CLEMMYS_RUNTIME_TESTDATA) + "/secure_function.py"),
+                    false, gatewayKeys, random);
+  }
+
+  SealedCode cppCode(const std::string& fqn) {
+    return sealCode(fqn, "cpp", base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB)), true, gatewayKeys, random);
+  }
+
+  static std::string errorOf(const http::Response& r) {
+    auto v = json::parse(r.body);
+    const auto& e = v.at("error");
+    return e.is_string() ? std::string(e.as_string()) : "(sealed)";
+  }
+
+  SystemClock clock;
+  SystemRandom random;
+  FakeKeySource kms;
+  std::string key1, filesDir;
+  envelope::KeyRing gatewayKeys;
+  PrivateFiles files;
+};
+
+TEST_F(SecureProxyTest, SealedPythonFunctionRunsWithReleasedConfiguration) {
+  auto in = instance();
+  auto code = pythonCode("/guest/py");
+  ASSERT_EQ(initWith(*in, "/guest/py", code.wire).status, 200);
+  EXPECT_EQ(kms.functionsAsked, std::vector<std::string>{"/guest/py"});
+
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  std::string invoke =
+      gw.invoke({"/guest/py", {{"/guest/py", code.digest}}}, R"({"tag":"t1","over":"payload"})", id);
+  std::string params = sealObject(envelope::Type::params, "/guest/py", R"({"over":"default","keep":1})",
+                                  gatewayKeys, random);
+  auto r = in->secure->run(runBody(invoke, params));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto wire = json::parse(r.body).at("clemmys").as_string();
+  EXPECT_EQ(r.body.find("payload"), std::string::npos);  // nothing in plaintext
+  auto outcome = gw.ledger.accept(*envelope::fromWire(wire));
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  EXPECT_FALSE(outcome->failed);
+  auto result = json::parse(outcome->payload).as_object();
+  EXPECT_EQ(result.at("args"), json::parse(R"({"over":"payload","keep":1,"tag":"t1"})"));
+  EXPECT_EQ(result.at("activation"), json::value(toHex(id)));
+  EXPECT_EQ(result.at("secret_env"), "s3cret");
+  EXPECT_TRUE(result.at("injected").is_null());  // the host's /init env is ignored
+  EXPECT_EQ(result.at("argv"), json::parse(R"(["--token=abc"])"));
+  EXPECT_EQ(result.at("file"), "key=value");
+
+  // The same message again: refused by the replay cache.
+  auto replay = in->secure->run(runBody(invoke, params));
+  EXPECT_EQ(replay.status, 400);
+  EXPECT_EQ(errorOf(replay), "envelope.replayed");
+}
+
+TEST_F(SecureProxyTest, ApplicationErrorIsSealedAsError) {
+  auto in = instance();
+  auto code = pythonCode("/guest/py");
+  ASSERT_EQ(initWith(*in, "/guest/py", code.wire).status, 200);
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  auto r = in->secure->run(runBody(gw.invoke({"/guest/py", {{"/guest/py", code.digest}}}, R"({"fail":true})", id)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto wire = json::parse(r.body).at("error").at("clemmys").as_string();
+  auto outcome = gw.ledger.accept(*envelope::fromWire(wire));
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  EXPECT_TRUE(outcome->failed);
+  EXPECT_EQ(json::parse(outcome->payload), json::parse(R"({"error":"asked to fail"})"));
+}
+
+TEST_F(SecureProxyTest, TwoStepChainAcrossTwoRuntimes) {
+  auto a = instance();
+  auto b = instance();
+  auto codeA = cppCode("/guest/echo");
+  auto codeB = pythonCode("/guest/py");
+  ASSERT_EQ(initWith(*a, "/guest/echo", codeA.wire).status, 200);
+  ASSERT_EQ(initWith(*b, "/guest/py", codeB.wire).status, 200);
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  envelope::ChainSpec chain{"/guest/seq", {{"/guest/echo", codeA.digest}, {"/guest/py", codeB.digest}}};
+  auto r1 = a->secure->run(runBody(gw.invoke(chain, R"({"tag":"chained"})", id)));
+  ASSERT_EQ(r1.status, 200) << r1.body;
+  std::string next(json::parse(r1.body).at("clemmys").as_string());
+  // The intermediate message is an INVOKE for step 1, not an outcome.
+  EXPECT_FALSE(gw.ledger.accept(*envelope::fromWire(next)));
+  // Sent back to step 0's runtime: addressed to another function.
+  auto wrong = a->secure->run(runBody(next));
+  EXPECT_EQ(errorOf(wrong), "envelope.wrong_function");
+  auto r2 = b->secure->run(runBody(next));
+  ASSERT_EQ(r2.status, 200) << r2.body;
+  auto outcome = gw.ledger.accept(*envelope::fromWire(json::parse(r2.body).at("clemmys").as_string()));
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  auto result = json::parse(outcome->payload).as_object();
+  EXPECT_EQ(result.at("args").at("tag"), "chained");
+  EXPECT_EQ(result.at("activation"), json::value(toHex(id)));
+}
+
+TEST_F(SecureProxyTest, InitRefusesCodeForAnotherFunctionAndUnpinnedCode) {
+  auto in = instance();
+  auto r = initWith(*in, "/guest/py", pythonCode("/guest/other").wire);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(errorOf(r), "envelope.wrong_target");
+
+  kms.base["function_digests"] = json::object{{"/guest/py", json::array{std::string(64, 'd')}}};
+  auto pinned = instance();
+  r = initWith(*pinned, "/guest/py", pythonCode("/guest/py").wire);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(errorOf(r), "runtime.code_not_pinned");
+
+  auto code = pythonCode("/guest/py");
+  kms.base["function_digests"] = json::object{{"/guest/py", json::array{toHex(code.digest)}}};
+  auto ok = instance();
+  EXPECT_EQ(initWith(*ok, "/guest/py", code.wire).status, 200);
+}
+
+TEST_F(SecureProxyTest, PlaintextAndForgedMessagesAreRefused) {
+  auto in = instance();
+  auto code = cppCode("/guest/echo");
+  ASSERT_EQ(initWith(*in, "/guest/echo", code.wire).status, 200);
+  auto plain = in->secure->run(R"({"value":{"name":"x"}})");
+  EXPECT_EQ(errorOf(plain), "envelope.not_sealed");
+  envelope::KeyRing otherKeys;
+  otherKeys.add(1, crypto::SecretBytes(crypto::asBytes(random.bytes(32))));
+  Gateway forger(otherKeys, clock, random);
+  envelope::Id id;
+  auto forged = in->secure->run(runBody(forger.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id)));
+  EXPECT_EQ(errorOf(forged), "envelope.auth_failed");
+  // PARAMS sealed for another function.
+  Gateway gw(gatewayKeys, clock, random);
+  auto params = sealObject(envelope::Type::params, "/guest/py", "{}", gatewayKeys, random);
+  auto r = in->secure->run(runBody(gw.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id), params));
+  EXPECT_EQ(errorOf(r), "envelope.wrong_target");
+}
+
+TEST_F(SecureProxyTest, UnknownKeyVersionIsFetchedOnce) {
+  auto in = instance();
+  auto code = cppCode("/guest/echo");
+  ASSERT_EQ(initWith(*in, "/guest/echo", code.wire).status, 200);
+  std::string key2 = random.bytes(32);
+  gatewayKeys.add(2, crypto::SecretBytes(crypto::asBytes(key2)));
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  int before = kms.fetches;
+  // Not yet released: one fetch, then refused.
+  auto r = in->secure->run(runBody(gw.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id, 2)));
+  EXPECT_EQ(errorOf(r), "envelope.unknown_key_version");
+  EXPECT_EQ(kms.fetches, before + 1);
+  // Rotated at the KMS: the next message fetches it and is accepted.
+  kms.base["keys"].as_array().push_back(keyEntry(2, key2));
+  r = in->secure->run(runBody(gw.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, R"({"a":1})", id, 2)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(kms.fetches, before + 2);
+  auto outcome = gw.ledger.accept(*envelope::fromWire(json::parse(r.body).at("clemmys").as_string()));
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  EXPECT_EQ(outcome->header.keyVersion, 2u);
+}
+
+TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavailable) {
+  char tmpl[] = "/tmp/clemmys-files-test-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  auto files = PrivateFiles::unmountedForTesting(dir);
+  EXPECT_EQ(files.write({{"/a/../../x", "no"}}).error().name, "runtime.bad_file_path");
+  ASSERT_TRUE(files.write({{"/etc/deep/conf", "yes"}}));
+  EXPECT_EQ(readFileText(dir + "/etc/deep/conf"), "yes");
+  PrivateFiles none;
+  EXPECT_TRUE(none.write({}));
+  EXPECT_EQ(none.write({{"/x", "y"}}).error().name, "runtime.files_unprotected");
+  std::filesystem::remove_all(dir);
+}
+
+// Reads what is available on fd within `ms`.
+std::string readSome(int fd, int ms) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return out;
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+TEST(LogSealerTest, SealsLinesAndPutsTheSentinelAfterThem) {
+  SystemRandom random;
+  envelope::KeyRing keys;
+  keys.add(3, crypto::SecretBytes(crypto::asBytes(random.bytes(32))));
+  int out[2], err[2];
+  ASSERT_EQ(::pipe(out), 0);
+  ASSERT_EQ(::pipe(err), 0);
+  // Stand-ins for fds 1 and 2: the sealer takes over out[1]/err[1].
+  auto sealer = LogSealer::start(keys, random, "MARK", "SENTINEL", out[1], err[1]);
+  ASSERT_TRUE(sealer) << sealer.error().str();
+  ::write(out[1], "before init\n", 12);  // held until an activation opens
+  LogSealer::Context ctx;
+  random.fill(ctx.id.data(), ctx.id.size());
+  ctx.expiresMs = 12345;
+  ctx.keyVersion = 3;
+  uint64_t ticket = (*sealer)->ticket();
+  (*sealer)->begin(ctx);
+  ::write(out[1], "secret line\nno newline", 22);
+  ::write(out[1], "MARK\n", 5);
+  ::write(err[1], "err line\nMARK\n", 14);
+  (*sealer)->finish(ticket);
+  std::string o = readSome(out[0], 200), e = readSome(err[0], 200);
+  EXPECT_EQ(o.find("secret"), std::string::npos);
+  EXPECT_EQ(e.find("err line"), std::string::npos);
+  std::vector<std::string> opened;
+  size_t pos = 0;
+  while (pos < o.size()) {
+    size_t nl = o.find('\n', pos);
+    std::string line = o.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line == "SENTINEL") {
+      opened.push_back(line);
+      continue;
+    }
+    ASSERT_TRUE(line.starts_with("clemmys:")) << line;
+    auto parsed = envelope::parse(*envelope::fromWire(line.substr(8)));
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->header.type, envelope::Type::log);
+    EXPECT_EQ(parsed->header.id, ctx.id);
+    EXPECT_EQ(parsed->header.expiresMs, 12345u);
+    auto body = envelope::open(*parsed, keys);
+    ASSERT_TRUE(body);
+    opened.emplace_back(body->begin(), body->end());
+  }
+  EXPECT_EQ(opened, (std::vector<std::string>{"before init", "secret line", "no newline", "SENTINEL"}));
+  EXPECT_TRUE(e.starts_with("clemmys:"));
+  EXPECT_TRUE(e.ends_with("\nSENTINEL\n"));
+  sealer->reset();
+  ::close(out[0]);
+  ::close(err[0]);
+}
+
+}  // namespace
+}  // namespace clemmys::runtime
