@@ -197,13 +197,18 @@ RunResult Pool::execute(const RunRequest& request, const SlotPtr& slot, RunResul
 
   bool discard = false;
   enum { none, timeout, memory, crash } failureKind = none;
-  if (call.kind == CallResult::Kind::response && !inst.killed()) {
+  // The runtime stops an action at the activation's deadline itself and answers with
+  // an error; the time limit is ours to report, in OpenWhisk's words.
+  bool cutAtDeadline = call.kind == CallResult::Kind::response && call.status != 200 &&
+                       request.deadlineMs > 0 && result.endMs + 5 >= request.deadlineMs;
+  if (call.kind == CallResult::Kind::response && !inst.killed() && !cutAtDeadline) {
     Outcome o = classifyRunResponse(call.status, call.body);
     result.status = o.status;
     result.result = std::move(o.result);
     // OpenWhisk destroys a container that reported a developer error.
     discard = o.status == RunStatus::developerError;
-  } else if (call.kind == CallResult::Kind::timeout && !inst.memoryExceeded()) {
+  } else if ((call.kind == CallResult::Kind::timeout || cutAtDeadline) &&
+             !inst.memoryExceeded()) {
     inst.kill();
     failureKind = timeout;
     result.status = RunStatus::developerError;

@@ -26,7 +26,7 @@ async function refused(body, name = unique('bad')) {
 
 test('malformed JSON, unknown kind, empty code, bad limits are refused', async () => {
   assert.match(await refused('{"exec": {"kind": "python:3", "code": '), /malformed/i);
-  assert.match(await refused(JSON.stringify({ exec: { kind: 'cobol:85', code: PY } })), /kind/i);
+  assert.match(await refused(JSON.stringify({ exec: { kind: 'cobol:85', code: PY } })), /runtime .cobol:85. is not supported/);
   await refused(JSON.stringify({ exec: { kind: 'python:3', code: '' } }));
   await refused(JSON.stringify({ exec: { kind: 'python:3' } }));
   assert.match(await refused(JSON.stringify({ exec: { kind: 'python:3', code: PY }, limits: { timeout: 50 } })), /timeout/i);
