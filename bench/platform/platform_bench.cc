@@ -6,6 +6,7 @@
 // Usage: platform_bench [--build DIR] [--seconds S] [--requests N] [--cold N]
 // It starts `clemmys up --plain` itself on a free port in a temporary directory.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -140,10 +141,13 @@ double runtimeBaselineP50(const std::string& bin, const std::string& code, int r
       ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
     return -1;
   o.argv = {bin + "/clemmys-runtime", "--listen-fd", "3"};
-  o.passFds = {{s, 3}};
+  // The runtime prints sentinel lines per activation; they are not ours to show.
+  int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  o.passFds = {{s, 3}, {devnull, 1}, {devnull, 2}};
   o.nullStdin = true;
   auto child = spawn(o);
   ::close(s);
+  ::close(devnull);
   if (!child) return -1;
   http::Client c("127.0.0.1", ntohs(a.sin_port));
   json::object value{{"name", "noop"}, {"main", "main"}, {"code", code}, {"binary", true},
