@@ -189,3 +189,29 @@ TEST_F(KmsCore, ReleaseRefusalsAreNamed) {
 
 }  // namespace
 }  // namespace clemmys::kms
+
+namespace clemmys::kms {
+namespace {
+
+TEST_F(KmsCore, ImportedSecretsNeedAnExport) {
+  std::string pem = policy::testing::indent(crypto::publicKeyPem(owner.publicKey()), "    ");
+  auto session = [&](const std::string& name, const std::string& secrets, const std::string& env) {
+    return "name: " + name + "\nversion: 1\nowners:\n  - |\n" + pem + "services:\n  runtime: {measurements: [" + good +
+           "], evidence: [sim]}\nfunctions:\n  f: {env: {" + env + "}}\nsecrets:\n" + secrets;
+  };
+  ASSERT_TRUE(apply(session("src", "  - {name: shared, kind: aes-256, export: [dst]}\n  - {name: private, kind: aes-256}\n",
+                            "A: \"$$secret:shared$$\""), owner));
+  ASSERT_TRUE(apply(session("dst", "  - {name: shared, kind: imported, from_session: src}\n",
+                            "B: \"$$secret:shared$$\""), owner));
+  ASSERT_TRUE(apply(session("thief", "  - {name: private, kind: imported, from_session: src}\n",
+                            "C: \"$$secret:private$$\""), owner));
+  std::string fn = "f";
+  auto a = sessions->material("src", "runtime", &fn);
+  auto b = sessions->material("dst", "runtime", &fn);
+  ASSERT_TRUE(a && b) << (a ? b.error().str() : a.error().str());
+  EXPECT_EQ(a->env.at("A"), b->env.at("B"));
+  EXPECT_EQ(sessions->material("thief", "runtime", &fn).error().name, "kms.import_refused");
+}
+
+}  // namespace
+}  // namespace clemmys::kms

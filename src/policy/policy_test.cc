@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "policy/policy.h"
 #include "policy/policy_test_util.h"
 #include "policy/references.h"
@@ -89,6 +91,43 @@ TEST(References, ResolveAndReject) {
   EXPECT_EQ(*resolveReferences("no refs $$ here", lookup), "no refs $$ here");
   EXPECT_EQ(resolveReferences("$$secret:x", lookup).error().name, "policy.bad_reference");
   EXPECT_EQ(resolveReferences("$$secret:bad name$$", lookup).error().name, "policy.bad_reference");
+}
+
+}  // namespace
+}  // namespace clemmys::policy
+
+namespace clemmys::policy {
+namespace {
+
+// Robustness: random byte edits of a valid policy either parse or fail with a
+// named policy.* error — never crash, never an unnamed failure.
+TEST(PolicyParseRobustness, RandomMutationsFailWithNamedErrors) {
+  auto owner = *crypto::EcPrivateKey::generateP256();
+  std::string base = testing::samplePolicy(owner);
+  std::mt19937 rng(1234);
+  const std::string alphabet = "{}[]:,-|>&*!%@`'\"#\n \t$0aZ.";
+  int parsed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string y = base;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t pos = rng() % y.size();
+      switch (rng() % 3) {
+        case 0: y[pos] = alphabet[rng() % alphabet.size()]; break;
+        case 1: y.erase(pos, 1 + rng() % 8); break;
+        default: y.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
+      }
+      if (y.empty()) y = "x";
+    }
+    auto p = parsePolicy(y);
+    if (p) {
+      ++parsed;
+      EXPECT_EQ(policyHash(*p).size(), 64u);
+    } else {
+      EXPECT_TRUE(p.error().name.starts_with("policy.")) << p.error().name;
+    }
+  }
+  EXPECT_GT(parsed, 0);
 }
 
 }  // namespace
