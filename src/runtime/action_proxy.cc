@@ -156,6 +156,11 @@ http::Response ActionProxy::runLocked(std::string_view body) {
   return response;
 }
 
+void ActionProxy::endActivation() {
+  std::lock_guard lock(mu_);
+  writeSentinels();
+}
+
 void ActionProxy::writeSentinels() {
   std::fflush(nullptr);  // in-process (cpp) function output first
   std::string line = options_.sentinel + "\n";

@@ -57,6 +57,9 @@ class ActionProxy {
   http::Response init(const InitSpec& spec);
   http::Response run(std::string_view body);
   const std::string& sentinel() const { return options_.sentinel; }
+  // Writes the end-of-activation lines for a request that never reached the function
+  // (secure mode's refusals), so every /run and failed /init still ends the logs.
+  void endActivation();
 
  private:
   http::Response initLocked(std::string_view body);

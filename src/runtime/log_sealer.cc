@@ -135,13 +135,13 @@ uint64_t LogSealer::ticket() const {
   return std::max(streams_[0].markers, streams_[1].markers) + 1;
 }
 
-void LogSealer::finish(uint64_t ticket) {
+void LogSealer::finish(uint64_t ticket, bool dropHeld) {
   std::unique_lock lock(mu_);
   // The marker is written by this process right after the function returned, so it
   // arrives promptly; the bound only guards against a reader that died.
   cv_.wait_for(lock, std::chrono::seconds(10),
                [&] { return streams_[0].markers >= ticket && streams_[1].markers >= ticket; });
-  if (!context_) {
+  if (dropHeld) {
     pending_.clear();
     pendingBytes_ = 0;
   }

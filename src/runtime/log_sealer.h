@@ -53,8 +53,8 @@ class LogSealer {
   // How many markers each stream must have passed for the activation now running.
   uint64_t ticket() const;
   // Waits (bounded) until both streams passed `ticket` markers, then closes the
-  // activation. With no activation open (failed /init) the held lines are dropped.
-  void finish(uint64_t ticket);
+  // activation. `dropHeld`: discard held lines (a failed /init: nobody to seal to).
+  void finish(uint64_t ticket, bool dropHeld = false);
 
   LogSealer(const LogSealer&) = delete;
   LogSealer& operator=(const LogSealer&) = delete;

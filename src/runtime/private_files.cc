@@ -30,10 +30,13 @@ std::string enterPrivateMountNamespace() {
     if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
       return std::string("unshare: ") + std::strerror(errno);
     }
-    // Map ourselves so files we create keep our identity outside.
+    // Map ourselves so files we create keep our identity outside. Inside id 0 is
+    // avoided: mapping it needs CAP_SETFCAP in the parent namespace (Linux >= 5.12),
+    // which a sandboxed process lacks; the capabilities we need come with the unshare.
+    std::string inUid = std::to_string(uid == 0 ? 1000 : uid), inGid = std::to_string(gid == 0 ? 1000 : gid);
     if (!writeProcFile("/proc/self/setgroups", "deny") ||
-        !writeProcFile("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1") ||
-        !writeProcFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
+        !writeProcFile("/proc/self/uid_map", inUid + " " + std::to_string(uid) + " 1") ||
+        !writeProcFile("/proc/self/gid_map", inGid + " " + std::to_string(gid) + " 1")) {
       return std::string("id maps: ") + std::strerror(errno);
     }
   }

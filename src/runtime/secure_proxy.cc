@@ -39,12 +39,24 @@ http::Response SecureProxy::handle(const http::Request& request) {
 
 http::Response SecureProxy::init(std::string_view body) {
   std::lock_guard lock(mu_);
-  return initLocked(body);
+  reachedProxy_ = false;
+  http::Response response = initLocked(body);
+  if (response.status != 200 && !reachedProxy_) endRefused(true);
+  return response;
 }
 
 http::Response SecureProxy::run(std::string_view body) {
   std::lock_guard lock(mu_);
-  return runLocked(body);
+  reachedProxy_ = false;
+  http::Response response = runLocked(body);
+  if (!reachedProxy_) endRefused(false);
+  return response;
+}
+
+void SecureProxy::endRefused(bool dropHeld) {
+  uint64_t ticket = d_.logs ? d_.logs->ticket() : 0;
+  d_.proxy.endActivation();
+  if (d_.logs) d_.logs->finish(ticket, dropHeld);
 }
 
 void SecureProxy::refreshKeysFor(envelope::ByteView bytes) {
@@ -122,9 +134,10 @@ http::Response SecureProxy::initLocked(std::string_view body) {
     }
   }
   if (auto st = d_.files ? d_.files->write(config.files)
-                         : (config.files.empty() ? Status{} : fail("runtime.files_unprotected", ""));
+                         : (config.files.empty() ? Status{} : fail("runtime.files_unprotected", "no directory"));
       !st) {
-    return http::Response::json(502, json::object{{"error", st.error().name}});
+    // The message says why (mount refused, bad path); it holds no configured content.
+    return http::Response::json(502, json::object{{"error", st.error().name}, {"message", st.error().message}});
   }
   // The untrusted /init's own "env" is ignored: only the policy configures the function.
   spec.env = std::move(config.env);
@@ -132,9 +145,10 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   spec.extraArgv = std::move(config.argv);
 
   uint64_t ticket = d_.logs ? d_.logs->ticket() : 0;
+  reachedProxy_ = true;
   http::Response response = d_.proxy.init(spec);
   if (response.status != 200) {
-    if (d_.logs) d_.logs->finish(ticket);
+    if (d_.logs) d_.logs->finish(ticket, true);
     // The plain message may quote the code (a syntax error shows the line): withheld.
     return http::Response::json(response.status, json::object{{"error", "runtime.init_failed"}});
   }
@@ -185,6 +199,7 @@ http::Response SecureProxy::runLocked(std::string_view body) {
     ticket = d_.logs->ticket();
     d_.logs->begin(LogSealer::Context{accepted->header.id, accepted->header.expiresMs, accepted->header.keyVersion});
   }
+  reachedProxy_ = true;
   http::Response response = d_.proxy.run(plainText);
   if (d_.logs) d_.logs->finish(ticket);
   std::fill(plainText.begin(), plainText.end(), '\0');

@@ -53,11 +53,14 @@ class SecureProxy {
   // R3's "fetch once more": a key version newer than any held triggers one fetch.
   void refreshKeysFor(envelope::ByteView envelope);
   Result<boost::json::object> openParams(const boost::json::value& wire);
+  // Ends the logs of a request refused before it reached the function.
+  void endRefused(bool dropHeld);
 
   SecureDeps d_;
   std::mutex mu_;
   std::string fqn_;
   std::unique_ptr<envelope::InvokeGuard> guard_;  // set by a successful /init
+  bool reachedProxy_ = false;  // the current request was handed to the ActionProxy
 };
 
 }  // namespace clemmys::runtime

@@ -5,7 +5,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 #include <poll.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -241,6 +244,9 @@ TEST_F(SecureProxyTest, UnknownKeyVersionIsFetchedOnce) {
   EXPECT_EQ(outcome->header.keyVersion, 2u);
 }
 
+// Reads what is available on fd within `ms`.
+std::string readSome(int fd, int ms);
+
 TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavailable) {
   char tmpl[] = "/tmp/clemmys-files-test-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
@@ -254,7 +260,42 @@ TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavaila
   std::filesystem::remove_all(dir);
 }
 
-// Reads what is available on fd within `ms`.
+// The real mount path, in a forked child (it changes the process's namespaces):
+// the directory is a tmpfs that the parent's mount namespace does not see.
+TEST(PrivateFilesTest, PrepareMountsAPrivateTmpfsWhenPermitted) {
+  char tmpl[] = "/tmp/clemmys-files-parent-XXXXXX";
+  std::string parent = ::mkdtemp(tmpl);
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    auto files = PrivateFiles::prepare(parent);
+    std::string line = files.available() ? "mounted " + files.dir() : "unavailable " + files.unavailableReason();
+    if (files.available()) {
+      struct statfs st{};
+      bool tmpfs = ::statfs(files.dir().c_str(), &st) == 0 && st.f_type == TMPFS_MAGIC;
+      bool wrote = static_cast<bool>(files.write({{"/etc/app.conf", "k=v"}}));
+      line += tmpfs && wrote ? " tmpfs" : " not-tmpfs";
+    }
+    (void)!::write(report[1], line.data(), line.size());
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  std::string line = readSome(report[0], 5000);
+  ::close(report[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (line.starts_with("unavailable")) {
+    GTEST_SKIP() << "this host permits no mount namespace: " << line;
+  }
+  ASSERT_TRUE(line.starts_with("mounted ")) << line;
+  EXPECT_TRUE(line.ends_with(" tmpfs")) << line;
+  std::string dir = line.substr(8, line.rfind(' ') - 8);
+  // Outside the child's namespace the directory is the empty mount point.
+  EXPECT_FALSE(std::filesystem::exists(dir + "/etc/app.conf"));
+  std::filesystem::remove_all(parent);
+}
+
 std::string readSome(int fd, int ms) {
   std::string out;
   char buf[4096];
