@@ -11,4 +11,8 @@ if [ -f test/e2e/run.sh ]; then
   echo "== end-to-end tests (npm openwhisk client)"
   bash test/e2e/run.sh "$BUILD_DIR"
 fi
+echo "== fuzzing (libFuzzer, clang 16, ASan+UBSan): every parser, ${FUZZ_SECONDS:-10}s each"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
+echo "== trusted binaries link no untrusted module"
+bash scripts/tcb.sh "$BUILD_DIR" --check >/dev/null
 echo "== all tests passed"
