@@ -1,6 +1,7 @@
 #include "runtime/log_sealer.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,13 +52,14 @@ Result<std::unique_ptr<LogSealer>> LogSealer::start(const envelope::KeyRing& key
 
 LogSealer::~LogSealer() {
   for (auto& s : streams_) {
-    if (s.takenFd < 0) continue;
-    // Putting the real stream back closes our pipe's write end (children may still
-    // hold copies; the reader then ends when they exit).
-    ::dup2(s.savedFd, s.takenFd);
+    if (s.takenFd >= 0) ::dup2(s.savedFd, s.takenFd);  // the real stream back
   }
+  // Readers poll, so they stop even while an ActionLoop child still holds the pipe.
+  stop_ = true;
   for (auto& s : streams_) {
-    if (s.reader.joinable()) s.reader.detach();  // a surviving child may keep the pipe open
+    if (s.reader.joinable()) s.reader.join();
+    if (s.readFd >= 0) ::close(s.readFd);
+    if (s.savedFd >= 0) ::close(s.savedFd);
   }
 }
 
@@ -65,7 +67,9 @@ void LogSealer::readLoop(size_t index) {
   Stream& s = streams_[index];
   std::string buffer;
   char chunk[8192];
-  for (;;) {
+  while (!stop_) {
+    pollfd p{s.readFd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
     ssize_t n = ::read(s.readFd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;

@@ -15,6 +15,7 @@
 // Thread safety: begin/finish from the (serialised) request thread; readers internal.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -78,6 +79,7 @@ class LogSealer {
   Stream streams_[2];
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::atomic<bool> stop_{false};
   std::optional<Context> context_;
   std::vector<std::pair<size_t, std::string>> pending_;
   size_t pendingBytes_ = 0;

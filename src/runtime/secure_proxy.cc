@@ -102,7 +102,12 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   if (parsed->header.type != envelope::Type::code) return refused("envelope.wrong_type");
   auto plain = envelope::open(*parsed, d_.keys);
   if (!plain) return refused(plain.error());
-  if (parsed->header.target != fqn) return refused("envelope.wrong_target");
+  // OpenWhisk's invoker names the action by its last segment only; ours may send the
+  // fqn. Either way the identity is the authenticated target of the CODE envelope.
+  const std::string& target = parsed->header.target;
+  std::string lastSegment = target.substr(target.rfind('/') + 1);
+  if (fqn != target && fqn != lastSegment) return refused("envelope.wrong_target");
+  fqn = target;
   auto codeJson = parseObject(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()),
                               "envelope.malformed_body");
   if (!codeJson) return refused(codeJson.error());
