@@ -34,6 +34,32 @@ Claims claimsFromQuote(const DcapQuote& q, EvidenceType type) {
 
 }  // namespace
 
+Result<std::vector<crypto::Certificate>> DcapVerifier::verifiedPckChain(
+    const DcapQuote& quote, const VerifyOptions& options, std::optional<int64_t> at) const {
+  crypto::ByteView source =
+      quote.certDataType == kCertDataPckChainPem || !options.pckChainPem
+          ? crypto::ByteView(quote.certData)
+          : crypto::asBytes(*options.pckChainPem);
+  crypto::Sha256Digest key = crypto::sha256(source);
+  {
+    std::lock_guard lock(cacheMutex_);
+    auto it = chainCache_.find(key);
+    if (it != chainCache_.end()) {
+      bool valid = true;
+      for (const auto& cert : it->second) valid = valid && (!at || cert.validAt(*at));
+      // Outside its validity the chain takes the full path below, for the exact error.
+      if (valid) return it->second;
+    }
+  }
+  auto chain = extractPckChain(quote, options.pckChainPem);
+  if (!chain) return std::unexpected(chain.error());
+  if (auto st = checkPckChain(*chain, rootSpki_, at); !st) return std::unexpected(st.error());
+  std::lock_guard lock(cacheMutex_);
+  if (chainCache_.size() >= kMaxCachedChains) chainCache_.clear();
+  chainCache_.emplace(key, *chain);
+  return chain;
+}
+
 DcapVerifier::DcapVerifier(EvidenceType expected, crypto::Bytes rootSpki, const Clock& clock)
     : expected_(expected), rootSpki_(std::move(rootSpki)), clock_(clock) {}
 
@@ -50,9 +76,8 @@ Result<Claims> DcapVerifier::verify(crypto::ByteView evidence, const VerifyOptio
     return fail("attest.quote_wrong_tee", std::string("expected ") + evidenceTypeName(expected_) + " evidence");
   }
   // 2. PCK chain to the pinned root.
-  auto chain = extractPckChain(*quote, options.pckChainPem);
+  auto chain = verifiedPckChain(*quote, options, at);
   if (!chain) return std::unexpected(chain.error());
-  if (auto st = checkPckChain(*chain, rootSpki_, at); !st) return std::unexpected(st.error());
   // 3. QE report signed by the PCK key.
   if (auto st = checkQeReportSignature(*quote, chain->front()); !st) return std::unexpected(st.error());
   // 4. QE report binds the attestation key.
