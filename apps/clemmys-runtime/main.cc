@@ -120,6 +120,13 @@ int main(int argc, char** argv) {
   sigaddset(&stopSignals, SIGTERM);
   sigaddset(&stopSignals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  // A handler (never run: the signals stay blocked until sigwait takes them) makes
+  // the kernel deliver them when we are a pid namespace's init, as under the simtee;
+  // with the default disposition it would drop them there.
+  struct sigaction onStop{};
+  onStop.sa_handler = [](int) {};
+  sigaction(SIGTERM, &onStop, nullptr);
+  sigaction(SIGINT, &onStop, nullptr);
 
   SystemClock clock;
   SystemRandom random;

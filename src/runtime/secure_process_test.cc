@@ -328,6 +328,22 @@ TEST_F(SecureProcessTest, RuntimeThatCannotAttestExitsWithTheNamedError) {
   EXPECT_TRUE(rt.err->waitFor("kms.unknown_session", 1)) << rt.err->text();
 }
 
+TEST_F(SecureProcessTest, SigtermStopsASandboxedRuntime) {
+  auto rt = launch();
+  auto code = sealCode("/guest/echo", "cpp", cppCode, true, gatewayKeys, random);
+  ASSERT_EQ(rt.post("/init", initBody("/guest/echo", code.wire)).status, 200);
+  tee::SimteeClient client(socket);
+  ASSERT_TRUE(client.signal(rt.pid, SIGTERM));
+  std::optional<int> status;
+  for (int i = 0; i < 250 && !status; ++i) {
+    auto st = client.exitStatus(rt.pid);
+    if (st && *st) status = *st;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(status) << "SIGTERM ignored by the runtime as pid-namespace init";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
 // Per-hop cost of secure mode: the cpp no-op (`niam`) through /run, plain vs secure,
 // on the same kind of simtee-launched process. Printed, not asserted.
 TEST_F(SecureProcessTest, PerHopOverheadOfSecureRun) {

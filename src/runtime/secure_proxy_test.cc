@@ -249,6 +249,64 @@ TEST_F(SecureProxyTest, UnknownKeyVersionIsFetchedOnce) {
 // Reads what is available on fd within `ms`.
 std::string readSome(int fd, int ms);
 
+// In-process share of the per-hop overhead (no HTTP, no log pipes): opening and
+// checking the INVOKE, merging, re-serialising and sealing the output. Printed.
+TEST_F(SecureProxyTest, InProcessCostOfSecureRun) {
+  constexpr int kRuns = 2000;
+  auto in = instance();
+  auto code = sealCode("/guest/noop", "cpp", base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB)), true,
+                       gatewayKeys, random, "niam");
+  ASSERT_EQ(initWith(*in, "/guest/noop", code.wire).status, 200);
+  Gateway gw(gatewayKeys, clock, random);
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kRuns; ++i) {
+    envelope::Id id;
+    bodies.push_back(runBody(gw.invoke({"/guest/noop", {{"/guest/noop", code.digest}}}, "{}", id)));
+  }
+  ProxyOptions o;
+  ActionProxy plain(o, clock);
+  json::object pinit{{"value", json::object{{"main", "niam"}, {"kind", "cpp"}, {"binary", true},
+                                            {"code", base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB))}}}};
+  ASSERT_EQ(plain.init(json::serialize(pinit)).status, 200);
+  std::string plainBody = runBody("x");
+  // Sentinels go to stdout here; silence them for the measurement.
+  int devnull = ::open("/dev/null", O_WRONLY), saved1 = ::dup(1), saved2 = ::dup(2);
+  ::dup2(devnull, 1);
+  ::dup2(devnull, 2);
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kRuns; ++i) plain.run(plainBody);
+  auto t1 = std::chrono::steady_clock::now();
+  int ok = 0;
+  for (const auto& b : bodies) ok += in->secure->run(b).status == 200;
+  auto t2 = std::chrono::steady_clock::now();
+  ::dup2(saved1, 1);
+  ::dup2(saved2, 2);
+  ::close(devnull);
+  EXPECT_EQ(ok, kRuns);
+  double plainUs = std::chrono::duration<double, std::micro>(t1 - t0).count() / kRuns;
+  double secureUs = std::chrono::duration<double, std::micro>(t2 - t1).count() / kRuns;
+  // The envelope work alone: accept (HKDF + AES-GCM open + checks) and sealOutput.
+  envelope::InvokeGuard guard(gatewayKeys, clock, {"/guest/noop", code.digest});
+  std::vector<envelope::Bytes> raw;
+  for (int i = 0; i < kRuns; ++i) {
+    envelope::Id id;
+    random.fill(id.data(), id.size());
+    raw.push_back(*envelope::sealFirstInvoke(id, {"/guest/noop", {{"/guest/noop", code.digest}}},
+                                             static_cast<uint64_t>(clock.nowMs()) + 60000, "{}", 1, gatewayKeys,
+                                             random));
+  }
+  auto t3 = std::chrono::steady_clock::now();
+  for (const auto& r : raw) {
+    auto a = guard.accept(r);
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(envelope::sealOutput(*a, R"({"greeting":"niam"})", false, gatewayKeys, random));
+  }
+  double cryptoUs = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t3).count() / kRuns;
+  std::printf("[ PERF ] in-process cpp no-op run: plain %.1f us, secure %.1f us (+%.1f us; accept + sealOutput "
+              "alone %.1f us)\n",
+              plainUs, secureUs, secureUs - plainUs, cryptoUs);
+}
+
 TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavailable) {
   char tmpl[] = "/tmp/clemmys-files-test-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
