@@ -71,14 +71,4 @@ Result<FunctionConfig> functionConfig(const json::object& config) {
   return out;
 }
 
-std::optional<std::vector<std::string>> policyDigests(const json::object& config, const std::string& fqn) {
-  const auto* all = config.if_contains("function_digests");
-  if (all == nullptr || !all->is_object()) return std::nullopt;
-  const auto* entry = all->get_object().if_contains(fqn);
-  if (entry == nullptr) return std::nullopt;
-  auto list = stringList(*entry, "function_digests");
-  if (!list) return std::vector<std::string>{"(malformed)"};  // pins something: refuse all code
-  return *list;
-}
-
 }  // namespace clemmys::runtime

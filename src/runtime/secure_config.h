@@ -1,7 +1,7 @@
 // What a secure runtime takes from the configuration the KMS releases to it
-// (doc/formats/kms-api.md, POST /v1/attest): application keys, the pinned code
-// digests of every function of the session, and — when asked for one function —
-// that function's env, argv and files (secrets already resolved by the KMS).
+// (doc/formats/kms-api.md, POST /v1/attest): application keys and — when asked for
+// one function — that function's env, argv, files (secrets already resolved by the
+// KMS) and pinned code digests.
 //
 // KeySource is where released configurations come from: the KMS over attested
 // TLS in production (runtime/kms_key_source.h), anything that yields the same JSON
@@ -45,10 +45,5 @@ struct FunctionConfig {
 // The function part of a configuration fetched for one function.
 // Error: runtime.bad_config.
 Result<FunctionConfig> functionConfig(const boost::json::object& config);
-
-// config.function_digests: nullopt when the policy does not name `fqn`, else its
-// pinned digests (possibly none).
-std::optional<std::vector<std::string>> policyDigests(const boost::json::object& config,
-                                                      const std::string& fqn);
 
 }  // namespace clemmys::runtime

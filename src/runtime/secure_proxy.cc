@@ -124,19 +124,23 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   envelope::Digest digest = envelope::codeDigest(spec.kind, spec.main, spec.code);
   std::string digestHex = toHex(digest);
 
-  // Transparent configuration: only functions the policy names have any.
-  std::optional<std::vector<std::string>> pinned = policyDigests(d_.startConfig, fqn);
+  // Transparent configuration, fetched fresh (the policy may have changed since we
+  // started): the KMS's kms.unknown_function means the policy names no configuration
+  // and pins no digests for this fqn.
   FunctionConfig config;
-  if (pinned) {
-    auto fetched = d_.kms.fetch(fqn);
-    if (!fetched) return http::Response::json(502, json::object{{"error", fetched.error().name}});
+  auto fetched = d_.kms.fetch(fqn);
+  if (!fetched && fetched.error().name != "kms.unknown_function") {
+    return http::Response::json(502, json::object{{"error", fetched.error().name}});
+  }
+  if (fetched) {
     auto fc = functionConfig(*fetched);
     if (!fc) return http::Response::json(502, json::object{{"error", fc.error().name}});
     config = std::move(*fc);
-    pinned->insert(pinned->end(), config.pinnedDigests.begin(), config.pinnedDigests.end());
-    if (!pinned->empty() && std::find(pinned->begin(), pinned->end(), digestHex) == pinned->end()) {
-      return refused("runtime.code_not_pinned");
-    }
+    (void)loadKeys(*fetched, d_.keys);  // a newer key version may have come with it
+  }
+  const auto& pinned = config.pinnedDigests;
+  if (!pinned.empty() && std::find(pinned.begin(), pinned.end(), digestHex) == pinned.end()) {
+    return refused("runtime.code_not_pinned");
   }
   if (auto st = d_.files ? d_.files->write(config.files)
                          : (config.files.empty() ? Status{} : fail("runtime.files_unprotected", "no directory"));

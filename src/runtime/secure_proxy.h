@@ -31,8 +31,7 @@ namespace clemmys::runtime {
 struct SecureDeps {
   ActionProxy& proxy;
   KeySource& kms;
-  envelope::KeyRing& keys;       // filled from startConfig by the caller
-  boost::json::object startConfig;  // the configuration released at start
+  envelope::KeyRing& keys;       // filled by the caller from the configuration released at start
   const Clock& clock;
   Random& random;
   LogSealer* logs = nullptr;     // null: function output is not captured (tests)

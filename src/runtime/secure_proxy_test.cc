@@ -48,8 +48,7 @@ class SecureProxyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     key1 = random.bytes(32);
-    kms.base = json::object{{"keys", json::array{keyEntry(1, key1)}},
-                            {"function_digests", json::object{{"/guest/py", json::array{}}}}};
+    kms.base = json::object{{"keys", json::array{keyEntry(1, key1)}}};
     kms.perFunction["/guest/py"] = json::object{
         {"env", json::object{{"SECRET_ENV", "s3cret"}}},
         {"argv", json::array{"--token=abc"}},
@@ -76,7 +75,7 @@ class SecureProxyTest : public ::testing::Test {
     o.launcherDir = CLEMMYS_LAUNCHER_DIR;
     in->proxy = std::make_unique<ActionProxy>(o, clock);
     in->secure = std::make_unique<SecureProxy>(
-        SecureDeps{*in->proxy, kms, in->keys, *start, clock, random, nullptr, &files});
+        SecureDeps{*in->proxy, kms, in->keys, clock, random, nullptr, &files});
     return in;
   }
 
@@ -190,14 +189,14 @@ TEST_F(SecureProxyTest, InitRefusesCodeForAnotherFunctionAndUnpinnedCode) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(errorOf(r), "envelope.wrong_target");
 
-  kms.base["function_digests"] = json::object{{"/guest/py", json::array{std::string(64, 'd')}}};
+  kms.perFunction["/guest/py"]["pinned_digests"] = json::array{std::string(64, 'd')};
   auto pinned = instance();
   r = initWith(*pinned, "/guest/py", pythonCode("/guest/py").wire);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(errorOf(r), "runtime.code_not_pinned");
 
   auto code = pythonCode("/guest/py");
-  kms.base["function_digests"] = json::object{{"/guest/py", json::array{toHex(code.digest)}}};
+  kms.perFunction["/guest/py"]["pinned_digests"] = json::array{toHex(code.digest)};
   auto ok = instance();
   // The short name OpenWhisk's invokers send is accepted too: the fqn is the CODE's target.
   EXPECT_EQ(initWith(*ok, "py", code.wire).status, 200);

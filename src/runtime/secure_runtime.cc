@@ -38,8 +38,9 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
   if (!logs) return std::unexpected(logs.error());
   rt->logs_ = std::move(*logs);
   rt->options_ = std::move(options);
-  rt->proxy_ = std::make_unique<SecureProxy>(SecureDeps{proxy, *rt->kms_, rt->keys_, std::move(*config), clock,
-                                                        random, rt->logs_.get(), &rt->options_.files});
+  config->clear();  // held keys and secrets: nothing else needs them now
+  rt->proxy_ = std::make_unique<SecureProxy>(
+      SecureDeps{proxy, *rt->kms_, rt->keys_, clock, random, rt->logs_.get(), &rt->options_.files});
   return rt;
 }
 
