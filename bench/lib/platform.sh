@@ -86,13 +86,13 @@ CONF
   log "$name: nginx $(nginx -v 2>&1 | sed 's/.*\///') TLS proxy at https://127.0.0.1:$port -> $upstream"
 }
 
-# api TARGET METHOD PATH [BODY]: curl against a target; prints the body, HTTP status on
-# the last line.
+# api TARGET METHOD PATH [BODY]: curl against a target; prints the body, then a last
+# line "HTTP-status seconds" (curl's own time_total: no process start-up in it).
 api() {
   local t=$1 method=$2 path=$3 body=${4:-}
   local url="${t}_URL" auth="${t}_AUTH" extra="${t}_CURL"
   local args=(-sS -X "$method" -H "Authorization: ${!auth}" -H 'Content-Type: application/json'
-    -w '\n%{http_code}' --max-time 120)
+    -w '\n%{http_code} %{time_total}' --max-time 120)
   [[ ${!url} == https://* && -z ${!extra} ]] && args+=(-k)
   # shellcheck disable=SC2206
   [[ -n ${!extra} ]] && args+=(${!extra})
@@ -102,7 +102,8 @@ api() {
   fi
   curl "${args[@]}" "${!url}$path"
 }
-status() { tail -n1; }
+status() { tail -n1 | cut -d' ' -f1; }
+latencyUs() { tail -n1 | awk '{ printf "%d", $2 * 1e6 }'; }
 
 # deployCode TARGET NAME KIND FILE [MEMORY_MB]: create/overwrite an action from a file
 # (cpp .so files are sent base64 with binary=true).
@@ -131,11 +132,9 @@ deploySequence() {
 
 # invokeOnce TARGET NAME [BODY]: one blocking invoke; prints "status latency_us".
 invokeOnce() {
-  local t=$1 name=$2 body=${3:-'{}'} t0 t1 s
-  t0=$(date +%s%N)
-  s=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true&result=true" "$body" | status)
-  t1=$(date +%s%N)
-  echo "$s $(((t1 - t0) / 1000))"
+  local t=$1 name=$2 body=${3:-'{}'}
+  api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true&result=true" "$body" | tail -n1 |
+    awk '{ printf "%s %d\n", $1, $2 * 1e6 }'
 }
 
 # load TARGET CONNECTIONS SECONDS BODY NAME...: wrk against the actions' blocking invoke

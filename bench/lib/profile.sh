@@ -69,7 +69,7 @@ profiledLoad() {
       echo
       echo '```'
       perf report -i "$perfData" --stdio --no-children --sort comm,sym \
-        --comms clemmys,clemmys-runtime,clemmys-gateway,nginx 2>/dev/null |
+        --comms clemmys,clemmys-runtime,clemmys-gateway,nginx --percentage relative 2>/dev/null |
         grep -v '^#' | grep '%' | head -15
       echo '```'
     fi
@@ -82,14 +82,12 @@ profiledLoad() {
 # timingsProfile TARGET ACTION LABEL: 20 blocking invokes; medians of the client's
 # latency and the record's duration / waitTime / initTime (ms resolution).
 timingsProfile() {
-  local t=$1 name=$2 label=$3 i reply t0 t1 rows="$WORK/timings-$label.raw"
+  local t=$1 name=$2 label=$3 i reply rows="$WORK/timings-$label.raw"
   : >"$rows"
   for i in $(seq 20); do
-    t0=$(date +%s%N)
     reply=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}')
-    t1=$(date +%s%N)
     [[ $(status <<<"$reply") == 200 ]] || continue
-    head -n -1 <<<"$reply" | jq -r --arg us $(((t1 - t0) / 1000)) \
+    head -n -1 <<<"$reply" | jq -r --arg us "$(latencyUs <<<"$reply")" \
       '[$us, (.duration // "null"), ([.annotations[]? | select(.key == "waitTime") | .value][0] // "null"),
         ([.annotations[]? | select(.key == "initTime") | .value][0] // 0)] | map(tostring) | join(" ")' >>"$rows"
   done

@@ -208,7 +208,8 @@ writeDoc() {
     echo
     echo "## 6. Cold start per kind"
     echo
-    echo "A freshly created no-op action per run, one blocking invoke (client latency, curl);"
+    echo "A freshly created no-op action per run: one blocking invoke (cold: curl's time_total,"
+    echo "median), \`initTime\` from its activation record, then the same action again (warm)."
     echo "'prewarmed' runs on a second platform started with \`--prewarm KIND=$COLD_RUNS\` for each"
     echo "kind, after ${PREWARM_SETTLE}s to let the prewarmed runtimes start. The JSON's cold-start"
     echo "figures come from the ${COLD_FROM:-?} platform."

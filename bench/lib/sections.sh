@@ -177,7 +177,7 @@ section5() {
 
 # --- 6. cold start per kind -------------------------------------------------------
 coldRuns() {  # coldRuns TARGET TAG -> lines "kind latency_ms initTime_ms"
-  local t=$1 tag=$2 kind file i name reply t0 t1 init
+  local t=$1 tag=$2 kind file i name reply init warm
   for kind in cpp python:3 nodejs:20; do
     case $kind in
       cpp) file="$BUILD/examples/libnoop.so" ;;
@@ -188,12 +188,12 @@ coldRuns() {  # coldRuns TARGET TAG -> lines "kind latency_ms initTime_ms"
       name="cold-$tag-${kind%%:*}-$i"
       deployCode "$t" "$name" "$kind" "$file" || continue
       sleep "$COLD_PAUSE"  # let the pool refill its prewarmed instances
-      t0=$(date +%s%N)
       reply=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}')
-      t1=$(date +%s%N)
       [[ $(status <<<"$reply") == 200 ]] || { log "cold $name: $(head -c 200 <<<"$reply")"; continue; }
       init=$(head -n -1 <<<"$reply" | jq -r '[.annotations[]? | select(.key == "initTime") | .value][0] // "null"')
-      echo "$kind $(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", d / 1e6 }') $init"
+      # The same action again, now warm: what the cold start added is the difference.
+      warm=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}' | latencyUs)
+      echo "$kind $(latencyUs <<<"$reply" | awk '{ printf "%.2f", $1 / 1000 }') $init $(awk -v w="$warm" 'BEGIN { printf "%.2f", w / 1000 }')"
     done
   done
 }
@@ -220,23 +220,23 @@ section6() {
     fi
   done
   {
-    echo "| platform | kind | cold start p50 ms (no prewarm) | initTime ms | cold start p50 ms (prewarmed) | initTime ms | runs |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| platform | kind | no prewarm: cold ms | initTime ms | then warm ms | prewarmed: cold ms | initTime ms | then warm ms | runs |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   } >"$out"
   local kind
   for mode in plain secure; do
     for kind in cpp python:3 nodejs:20; do
-      local a ai b bi n
-      a=$(awk -v m=$mode -v k=$kind '$1 == m && $2 == "none" && $3 == k { print $4 }' "$raw" | median)
-      ai=$(awk -v m=$mode -v k=$kind '$1 == m && $2 == "none" && $3 == k && $5 != "null" { print $5 }' "$raw" | median)
-      b=$(awk -v m=$mode -v k=$kind '$1 == m && $2 == "prewarmed" && $3 == k { print $4 }' "$raw" | median)
-      bi=$(awk -v m=$mode -v k=$kind '$1 == m && $2 == "prewarmed" && $3 == k && $5 != "null" { print $5 }' "$raw" | median)
-      n=$(awk -v m=$mode -v k=$kind '$1 == m && $3 == k' "$raw" | wc -l)
       if [[ $mode == secure && $SECURE_OK != 1 ]]; then
-        echo "| secure | $kind | — | — | — | — | not run: secure \`clemmys up\` unavailable |" >>"$out"
+        echo "| secure | $kind | — | — | — | — | — | — | not run: secure \`clemmys up\` unavailable |" >>"$out"
         continue
       fi
-      echo "| $mode | $kind | $(fmt "$a" 1) | $(fmt "$ai") | $(fmt "$b" 1) | $(fmt "$bi") | $n |" >>"$out"
+      # col FIELD PREWARM: median of a column of the raw lines (fields: mode prewarm kind ms init warm)
+      col() { awk -v m=$mode -v k=$kind -v p="$2" -v f="$1" '$1 == m && $2 == p && $3 == k && $f != "null" { print $f }' "$raw" | median; }
+      local a ai aw b bi bw n
+      a=$(col 4 none) ai=$(col 5 none) aw=$(col 6 none)
+      b=$(col 4 prewarmed) bi=$(col 5 prewarmed) bw=$(col 6 prewarmed)
+      n=$(awk -v m=$mode -v k=$kind '$1 == m && $3 == k' "$raw" | wc -l)
+      echo "| $mode | $kind | $(fmt "$a" 1) | $(fmt "$ai") | $(fmt "$aw" 1) | $(fmt "$b" 1) | $(fmt "$bi") | $(fmt "$bw" 1) | $n |" >>"$out"
       setr "cold_${mode}_${kind%%:*}_none" "$a"
       setr "cold_${mode}_${kind%%:*}_prewarmed" "$b"
       setr "cold_init_${mode}_${kind%%:*}_prewarmed" "$bi"
