@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
   if (secure.enabled) {
     auto started = runtime::SecureRuntime::start(secure, proxy, clock, random);
     if (!started) {
+      secure.files.remove();
       std::fprintf(stderr, "clemmys-runtime: %s\n", started.error().str().c_str());
       return 1;
     }

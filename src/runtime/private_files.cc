@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "runtime/code_files.h"
 
@@ -76,6 +77,14 @@ PrivateFiles PrivateFiles::unmountedForTesting(std::string dir) {
   out.available_ = true;
   out.reason_.clear();
   return out;
+}
+
+void PrivateFiles::remove() const {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry, ec);
+  if (available_) ::umount2(dir_.c_str(), MNT_DETACH);
+  ::rmdir(dir_.c_str());
 }
 
 Status PrivateFiles::write(const std::vector<std::pair<std::string, std::string>>& files) const {

@@ -34,6 +34,9 @@ class PrivateFiles {
   // Writes each (policy path, content) below dir() (files 0600, directories 0700).
   // Errors: runtime.files_unprotected, runtime.bad_file_path ("..", empty), runtime.write_failed.
   Status write(const std::vector<std::pair<std::string, std::string>>& files) const;
+  // Best effort at shutdown: wipes the files, unmounts, removes the directory (the
+  // mount point would otherwise outlive the namespace as an empty host directory).
+  void remove() const;
 
  private:
   std::string dir_;

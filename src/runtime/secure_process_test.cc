@@ -131,8 +131,17 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
   }
 
   void TearDown() override {
+    // SIGTERM first, so each runtime removes its private file directory.
     tee::SimteeClient client(socket);
-    for (pid_t pid : launched) (void)client.signal(pid, SIGKILL);
+    for (pid_t pid : launched) (void)client.signal(pid, SIGTERM);
+    for (pid_t pid : launched) {
+      for (int i = 0; i < 100; ++i) {
+        auto st = client.exitStatus(pid);
+        if (!st || *st) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      (void)client.signal(pid, SIGKILL);
+    }
     KmsProcessFixture::TearDown();
   }
 

@@ -7,6 +7,12 @@ namespace clemmys::runtime {
 
 std::string secureLogMarker(Random& random) { return "clemmys-end-of-activation-" + random.hex(16); }
 
+SecureRuntime::~SecureRuntime() {
+  proxy_.reset();
+  logs_.reset();
+  options_.files.remove();
+}
+
 Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions options, ActionProxy& proxy,
                                                             const Clock& clock, Random& random) {
   std::unique_ptr<SecureRuntime> rt(new SecureRuntime());

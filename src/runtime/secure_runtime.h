@@ -38,6 +38,7 @@ class SecureRuntime {
   static Result<std::unique_ptr<SecureRuntime>> start(SecureOptions options, ActionProxy& proxy,
                                                       const Clock& clock, Random& random);
   http::Response handle(const http::Request& request) { return proxy_->handle(request); }
+  ~SecureRuntime();
 
  private:
   SecureRuntime() = default;
