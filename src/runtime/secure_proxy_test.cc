@@ -5,10 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <linux/magic.h>
 #include <poll.h>
-#include <sys/statfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -245,9 +242,6 @@ TEST_F(SecureProxyTest, UnknownKeyVersionIsFetchedOnce) {
   EXPECT_EQ(outcome->header.keyVersion, 2u);
 }
 
-// Reads what is available on fd within `ms`.
-std::string readSome(int fd, int ms);
-
 // In-process share of the per-hop overhead (no HTTP, no log pipes): opening and
 // checking the INVOKE, merging, re-serialising and sealing the output. Printed.
 TEST_F(SecureProxyTest, InProcessCostOfSecureRun) {
@@ -304,119 +298,6 @@ TEST_F(SecureProxyTest, InProcessCostOfSecureRun) {
   std::printf("[ PERF ] in-process cpp no-op run: plain %.1f us, secure %.1f us (+%.1f us; accept + sealOutput "
               "alone %.1f us)\n",
               plainUs, secureUs, secureUs - plainUs, cryptoUs);
-}
-
-TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavailable) {
-  char tmpl[] = "/tmp/clemmys-files-test-XXXXXX";
-  std::string dir = ::mkdtemp(tmpl);
-  auto files = PrivateFiles::unmountedForTesting(dir);
-  EXPECT_EQ(files.write({{"/a/../../x", "no"}}).error().name, "runtime.bad_file_path");
-  ASSERT_TRUE(files.write({{"/etc/deep/conf", "yes"}}));
-  EXPECT_EQ(readFileText(dir + "/etc/deep/conf"), "yes");
-  PrivateFiles none;
-  EXPECT_TRUE(none.write({}));
-  EXPECT_EQ(none.write({{"/x", "y"}}).error().name, "runtime.files_unprotected");
-  std::filesystem::remove_all(dir);
-}
-
-// The real mount path, in a forked child (it changes the process's namespaces):
-// the directory is a tmpfs that the parent's mount namespace does not see.
-TEST(PrivateFilesTest, PrepareMountsAPrivateTmpfsWhenPermitted) {
-  char tmpl[] = "/tmp/clemmys-files-parent-XXXXXX";
-  std::string parent = ::mkdtemp(tmpl);
-  int report[2];
-  ASSERT_EQ(::pipe(report), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    auto files = PrivateFiles::prepare(parent);
-    std::string line = files.available() ? "mounted " + files.dir() : "unavailable " + files.unavailableReason();
-    if (files.available()) {
-      struct statfs st{};
-      bool tmpfs = ::statfs(files.dir().c_str(), &st) == 0 && st.f_type == TMPFS_MAGIC;
-      bool wrote = static_cast<bool>(files.write({{"/etc/app.conf", "k=v"}}));
-      line += tmpfs && wrote ? " tmpfs" : " not-tmpfs";
-    }
-    (void)!::write(report[1], line.data(), line.size());
-    ::_exit(0);
-  }
-  ::close(report[1]);
-  std::string line = readSome(report[0], 5000);
-  ::close(report[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (line.starts_with("unavailable")) {
-    GTEST_SKIP() << "this host permits no mount namespace: " << line;
-  }
-  ASSERT_TRUE(line.starts_with("mounted ")) << line;
-  EXPECT_TRUE(line.ends_with(" tmpfs")) << line;
-  std::string dir = line.substr(8, line.rfind(' ') - 8);
-  // Outside the child's namespace the directory is the empty mount point.
-  EXPECT_FALSE(std::filesystem::exists(dir + "/etc/app.conf"));
-  std::filesystem::remove_all(parent);
-}
-
-std::string readSome(int fd, int ms) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, ms) <= 0) return out;
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-TEST(LogSealerTest, SealsLinesAndPutsTheSentinelAfterThem) {
-  SystemRandom random;
-  envelope::KeyRing keys;
-  keys.add(3, crypto::SecretBytes(crypto::asBytes(random.bytes(32))));
-  int out[2], err[2];
-  ASSERT_EQ(::pipe(out), 0);
-  ASSERT_EQ(::pipe(err), 0);
-  // Stand-ins for fds 1 and 2: the sealer takes over out[1]/err[1].
-  auto sealer = LogSealer::start(keys, random, "MARK", "SENTINEL", out[1], err[1]);
-  ASSERT_TRUE(sealer) << sealer.error().str();
-  ::write(out[1], "before init\n", 12);  // held until an activation opens
-  LogSealer::Context ctx;
-  random.fill(ctx.id.data(), ctx.id.size());
-  ctx.expiresMs = 12345;
-  ctx.keyVersion = 3;
-  uint64_t ticket = (*sealer)->ticket();
-  (*sealer)->begin(ctx);
-  ::write(out[1], "secret line\nno newline", 22);
-  ::write(out[1], "MARK\n", 5);
-  ::write(err[1], "err line\nMARK\n", 14);
-  (*sealer)->finish(ticket);
-  std::string o = readSome(out[0], 200), e = readSome(err[0], 200);
-  EXPECT_EQ(o.find("secret"), std::string::npos);
-  EXPECT_EQ(e.find("err line"), std::string::npos);
-  std::vector<std::string> opened;
-  size_t pos = 0;
-  while (pos < o.size()) {
-    size_t nl = o.find('\n', pos);
-    std::string line = o.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (line == "SENTINEL") {
-      opened.push_back(line);
-      continue;
-    }
-    ASSERT_TRUE(line.starts_with("clemmys:")) << line;
-    auto parsed = envelope::parse(*envelope::fromWire(line.substr(8)));
-    ASSERT_TRUE(parsed);
-    EXPECT_EQ(parsed->header.type, envelope::Type::log);
-    EXPECT_EQ(parsed->header.id, ctx.id);
-    EXPECT_EQ(parsed->header.expiresMs, 12345u);
-    auto body = envelope::open(*parsed, keys);
-    ASSERT_TRUE(body);
-    opened.emplace_back(body->begin(), body->end());
-  }
-  EXPECT_EQ(opened, (std::vector<std::string>{"before init", "secret line", "no newline", "SENTINEL"}));
-  EXPECT_TRUE(e.starts_with("clemmys:"));
-  EXPECT_TRUE(e.ends_with("\nSENTINEL\n"));
-  sealer->reset();
-  ::close(out[0]);
-  ::close(err[0]);
 }
 
 }  // namespace
