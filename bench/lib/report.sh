@@ -32,7 +32,7 @@ why() {
     case $k in
       kms_attestations_per_s) echo "kms_bench did not produce an error-free row" ;;
       startup_*) echo "startup_bench did not run" ;;
-      *) echo "secure \`clemmys up\` is unavailable in this build: ${SEC_WHY:-unknown}" ;;
+      *) echo "secure \`clemmys up\` did not start (see the header), so nothing was measured" ;;
     esac
     return
   fi
@@ -178,8 +178,10 @@ writeDoc() {
     echo "### Where the time goes"
     echo
     cat "$WORK"/profile-*.md 2>/dev/null
-    echo "Platform timings from 20 sequential activation records (curl client, so the client"
-    echo "column includes curl's process start; record fields have ms resolution):"
+    echo "Platform timings from 20 sequential blocking invokes returning the activation record"
+    echo "(client = curl's time_total; the record's fields have ms resolution). Hardware counters"
+    echo "are not available on this machine (\`perf stat -e instructions\` is <not supported>), so"
+    echo "the profile above samples \`cpu-clock\`."
     echo
     echo "| platform | records | client µs p50 | duration ms p50 | waitTime ms p50 |"
     echo "|---|---|---|---|---|"
