@@ -80,9 +80,10 @@ set terminal pngcairo size 800,450 noenhanced
 set output "$p/gateway_throughput.png"
 set title "No-op throughput at 16 connections vs distinct functions"
 set xlabel "distinct functions"; set ylabel "requests/s"; set logscale x 2; set key bottom left; set grid
+set datafile missing "null"; set yrange [0:*]
 plot "< awk '\$2 == 16' $WORK/s1.dat" using 1:3 with linespoints title "plain controller (direct)", \
      "" using 1:4 with linespoints title "nginx -> plain controller", \
-     "" using 1:(\$5 eq "null" ? NaN : \$5) with linespoints title "clemmys-gateway -> secure"
+     "" using 1:5 with linespoints title "clemmys-gateway -> secure"
 GP
   fi
   if [[ -s $WORK/s2.dat ]]; then
