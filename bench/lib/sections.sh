@@ -141,6 +141,7 @@ section4() {
 section5() {
   log "5. start-up: startup_bench --runs $STARTUP_RUNS --sizes-mib $STARTUP_SIZES"
   local raw="$WORK/startup.txt" out="$WORK/s5.md" data="$WORK/s5.dat"
+  [[ -x $BUILD/bin/startup_bench ]] || { echo "startup_bench is not built in $BUILD." >"$out"; return 0; }
   "$BUILD/bin/startup_bench" --runs "$STARTUP_RUNS" --sizes-mib "$STARTUP_SIZES" >"$raw" 2>&1 ||
     { log "startup_bench failed: $(tail -3 "$raw")"; return 1; }
   # Rows: heap policy total_ms startup_ms faults committed vs_eager
