@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define CLEMMYS_ABI_VERSION 1u
+#define CLEMMYS_ABI_VERSION 2u
 
 typedef struct clemmys_context {
   uint32_t abi_version; /* CLEMMYS_ABI_VERSION */
@@ -40,6 +40,9 @@ typedef struct clemmys_context {
   /* Sets (replaces) the result; the runtime copies the bytes. */
   void (*set_result)(void* host, const char* json, size_t len);
   void* host;
+  /* ABI 2: the enclave-style heap (clemmys/heap.h), NULL when the runtime has none.
+   * Check abi_version >= 2 before reading it. */
+  const struct clemmys_heap* heap;
 } clemmys_context;
 
 typedef int (*clemmys_entry_fn)(const char* params, size_t params_len,

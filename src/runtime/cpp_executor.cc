@@ -8,10 +8,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include "clemmys/function.h"
+#include "heap/c_heap.h"
 #include "runtime/code_files.h"
 #include "runtime/kind.h"
 
@@ -33,7 +35,10 @@ extern "C" void clemmysSetResult(void* host, const char* json, size_t len) {
 
 class CppExecutorImpl final : public Executor {
  public:
-  CppExecutorImpl(void* handle, clemmys_entry_fn entry) : handle_(handle), entry_(entry) {}
+  CppExecutorImpl(void* handle, clemmys_entry_fn entry, std::unique_ptr<heap::Heap> heap)
+      : handle_(handle), entry_(entry), heap_(std::move(heap)) {
+    if (heap_) table_ = heap::cHeapFor(*heap_);
+  }
   // The library stays loaded until the process exits: functions may leave threads or
   // atexit handlers behind, and unloading their code under them would crash.
   ~CppExecutorImpl() override = default;
@@ -58,8 +63,13 @@ class CppExecutorImpl final : public Executor {
     ResultSlot slot;
     ctx.set_result = &clemmysSetResult;
     ctx.host = &slot;
+    ctx.heap = heap_ ? &table_ : nullptr;
 
+    // Everything the activation allocated from the heap is released (and zeroed)
+    // when it ends, on every path.
+    if (heap_) heap_->beginInvocation();
     int rc = entry_(params.c_str(), params.size(), &ctx);
+    if (heap_) heap_->endInvocation();
     std::fflush(nullptr);  // the function's stdio output precedes the sentinel
     if (rc != 0) {
       return fail("runtime.function_failed",
@@ -72,6 +82,8 @@ class CppExecutorImpl final : public Executor {
  private:
   void* handle_;
   clemmys_entry_fn entry_;
+  std::unique_ptr<heap::Heap> heap_;  // null: the function allocates with malloc only
+  clemmys_heap table_{};
   ProcessEnv env_;
 };
 
@@ -80,6 +92,30 @@ class CppExecutorImpl final : public Executor {
 std::string cppEntrySymbol(std::string_view mainName) {
   if (mainName.empty() || mainName == "main") return "clemmys_main";
   return std::string(mainName);
+}
+
+Result<std::unique_ptr<heap::Heap>> heapFromEnvironment() {
+  // Operator defaults for the runtime; absent CLEMMYS_HEAP_SIZE_MIB means no heap.
+  const char* size = std::getenv("CLEMMYS_HEAP_SIZE_MIB");
+  if (!size || !*size) return std::unique_ptr<heap::Heap>();
+  heap::HeapOptions o;
+  char* end = nullptr;
+  unsigned long long mib = std::strtoull(size, &end, 10);
+  if (*end || mib == 0) return fail("runtime.bad_heap", "CLEMMYS_HEAP_SIZE_MIB must be a positive integer");
+  o.sizeBytes = static_cast<size_t>(mib) << 20;
+  if (const char* policy = std::getenv("CLEMMYS_HEAP_POLICY")) {
+    auto p = heap::parsePolicy(policy);
+    if (!p) return std::unexpected(p.error());
+    o.policy = *p;
+  }
+  if (const char* batch = std::getenv("CLEMMYS_HEAP_BATCH_PAGES")) {
+    unsigned long n = std::strtoul(batch, &end, 10);
+    if (*end || n == 0) return fail("runtime.bad_heap", "CLEMMYS_HEAP_BATCH_PAGES must be >= 1");
+    o.batchPages = n;
+  }
+  if (const char* zero = std::getenv("CLEMMYS_HEAP_ZERO_ON_FREE")) o.zeroOnFree = std::string(zero) != "0";
+  if (const char* measure = std::getenv("CLEMMYS_HEAP_MEASURE")) o.measurePages = std::string(measure) != "0";
+  return heap::Heap::create(o);
 }
 
 Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
@@ -113,7 +149,14 @@ Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
     return fail("runtime.entry_not_found",
                 "The function's entry point '" + symbol + "' was not found in the library.");
   }
-  return std::make_unique<CppExecutorImpl>(handle, reinterpret_cast<clemmys_entry_fn>(entry));
+  // The heap exists before any function code runs (eager commits all of it here).
+  auto heap = heapFromEnvironment();
+  if (!heap) {
+    ::dlclose(handle);
+    return std::unexpected(heap.error());
+  }
+  return std::make_unique<CppExecutorImpl>(handle, reinterpret_cast<clemmys_entry_fn>(entry),
+                                           std::move(*heap));
 }
 
 }  // namespace clemmys::runtime
