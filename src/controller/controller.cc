@@ -55,7 +55,7 @@ Result<std::unique_ptr<Controller>> Controller::start(ControllerOptions options,
   http::ServerOptions so;
   so.host = impl->options.host;
   so.port = impl->options.port;
-  so.maxBodyBytes = 1 << 20;
+  so.maxBodyBytes = impl->options.maxBodyBytes;
   Random* rnd = &random;
   so.tooLarge = [rnd](uint64_t length, size_t limit) {
     return errorResponse(413, msg::entityTooBig(length, limit), rnd->hex(16));

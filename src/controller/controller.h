@@ -24,6 +24,9 @@ struct ControllerOptions {
   uint16_t port = 0;              // 0: free port
   int maxConcurrentPerNamespace = 64;  // in-flight activations → 429 beyond
   std::string apiHost;            // for __OW_API_HOST-style info, optional
+  // Request body limit (413 beyond). Behind the secure gateway it is 1.5 MiB: sealed
+  // bodies are base64 of the plaintext plus headers, about 4/3 larger.
+  size_t maxBodyBytes = 1 << 20;
 };
 
 class Controller {

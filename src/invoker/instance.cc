@@ -83,32 +83,29 @@ std::string runBody(const RunRequest& r) {
 }
 
 Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o) {
+  auto backend = o.simteeSocket.empty() ? makeDirectBackend() : makeSimteeBackend(o.simteeSocket);
+  return launch(o, *backend);
+}
+
+Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o, LaunchBackend& backend) {
   auto sock = listenLoopback();
   if (!sock) return std::unexpected(sock.error());
   auto [listenFd, port] = *sock;
 
-  SpawnOptions so;
-  so.argv.push_back(o.runtimeBinary);
-  so.argv.push_back("--listen-fd");
-  so.argv.push_back("3");
-  for (auto& a : o.runtimeArgs) so.argv.push_back(a);
-  so.env = o.env;
-  so.pipeStdout = so.pipeStderr = true;
-  so.passFds = {{listenFd, 3}};
-  so.newProcessGroup = true;
-  so.dieWithParent = true;
-  auto child = spawn(so);
+  std::vector<std::string> argv{o.runtimeBinary, "--listen-fd", "3"};
+  for (auto& a : o.runtimeArgs) argv.push_back(a);
+  auto started = backend.start(argv, o.env, listenFd);
   ::close(listenFd);  // the child holds its own copy
-  if (!child) return std::unexpected(child.error());
+  if (!started) return std::unexpected(started.error());
 
   std::unique_ptr<Instance> inst(new Instance());
-  inst->child_ = std::move(*child);
-  inst->pid_ = inst->child_.pid();
+  inst->process_ = std::move(started->process);
+  inst->pid_ = inst->process_->pid();
   inst->port_ = port;
   inst->client_ = std::make_unique<http::Client>("127.0.0.1", port);
   inst->wakeFd_ = ::eventfd(0, EFD_CLOEXEC);
-  int outFd = inst->child_.releaseStdout();
-  int errFd = inst->child_.releaseStderr();
+  int outFd = started->stdoutFd;
+  int errFd = started->stderrFd;
   Instance* self = inst.get();
   inst->reader_ = std::thread([self, outFd, errFd] { self->readLoop(outFd, errFd); });
   return inst;
@@ -116,7 +113,7 @@ Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o) {
 
 Instance::~Instance() {
   kill();
-  child_.wait();  // reap; the pid stays valid for kill() until here
+  if (process_) process_->reap();  // the pid stays valid for kill() until here
   if (wakeFd_ >= 0) {
     uint64_t one = 1;
     ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
@@ -128,8 +125,7 @@ Instance::~Instance() {
 
 void Instance::kill() {
   if (pid_ <= 0 || killed_.exchange(true)) return;
-  ::kill(-pid_, SIGKILL);
-  ::kill(pid_, SIGKILL);
+  process_->kill();
 }
 
 CallResult Instance::post(std::string_view target, const std::string& body,

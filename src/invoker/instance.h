@@ -1,4 +1,5 @@
-// One clemmys-runtime process: launched on a socket we bound (so its port is known
+// One clemmys-runtime process: launched (directly or through the simtee, see
+// launch_backend.h) on a socket we bound (so its port is known
 // before it starts), its stdout/stderr read by a reader thread into a LogCollector,
 // and spoken to over one persistent keep-alive HTTP connection (/init, /run).
 //
@@ -19,9 +20,9 @@
 #include <vector>
 
 #include "common/error.h"
-#include "common/subprocess.h"
 #include "http/client.h"
 #include "invoker/invoker.h"
+#include "invoker/launch_backend.h"
 #include "invoker/log_collector.h"
 
 namespace clemmys::invoker {
@@ -30,6 +31,9 @@ struct LaunchOptions {
   std::string runtimeBinary;
   std::vector<std::string> runtimeArgs;
   std::vector<std::string> env;  // "K=V", the runtime's whole environment
+  // Empty: runtimes are our children (plain mode). Otherwise the clemmys-simtee
+  // socket: runtimes are launched measured and sandboxed through it (secure mode).
+  std::string simteeSocket;
 };
 
 // What came back from one HTTP call to the runtime.
@@ -42,8 +46,10 @@ struct CallResult {
 
 class Instance {
  public:
-  // Errors: "invoker.socket_failed", "subprocess.*".
+  // Errors: "invoker.socket_failed", "subprocess.*", "simtee.*".
   static Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options);
+  static Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options,
+                                                  LaunchBackend& backend);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -71,7 +77,7 @@ class Instance {
                   std::chrono::milliseconds timeout);
   void readLoop(int outFd, int errFd);
 
-  Child child_;
+  std::unique_ptr<RuntimeProcess> process_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::unique_ptr<http::Client> client_;

@@ -40,6 +40,9 @@ struct PoolOptions {
   std::chrono::milliseconds watchdogInterval{20};  // RSS polling while busy
   std::chrono::milliseconds logSentinelWait{300};  // after /run, for both sentinels
   std::chrono::milliseconds initTimeout{60000};    // cap on /init (also ≤ action timeout)
+  // Non-empty: launch runtimes through the clemmys-simtee at this socket (secure
+  // mode; runtimeArgs then carry --secure --kms ... and are part of the measurement).
+  std::string simteeSocket;
 };
 
 class Pool final : public Invoker {

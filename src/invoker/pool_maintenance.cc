@@ -22,7 +22,7 @@ Result<std::unique_ptr<Pool>> Pool::start(PoolOptions options, Clock& clock) {
 
 Pool::Pool(PoolOptions options, Clock& clock) : options_(std::move(options)), clock_(clock) {
   // The runtime gets a small, explicit environment, not the invoker's own.
-  LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}};
+  LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}, options_.simteeSocket};
   bool ownPath = false;
   for (auto& e : options_.runtimeEnv) ownPath = ownPath || e.rfind("PATH=", 0) == 0;
   const char* path = std::getenv("PATH");

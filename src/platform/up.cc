@@ -16,6 +16,7 @@
 #include "common/subprocess.h"
 #include "controller/controller.h"
 #include "invoker/pool.h"
+#include "platform/secure_platform.h"
 
 namespace clemmys::platform {
 namespace fs = std::filesystem;
@@ -40,20 +41,10 @@ bool writeWskprops(const std::string& dataDir, const std::string& apiHost,
   return true;
 }
 
-int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
-  if (!options.plain) {
-    err << "clemmys up: the secure platform (gateway, KMS, attested runtimes) is not built yet; "
-           "run with --plain for the no-TEE baseline\n";
-    return 2;
-  }
-  std::error_code ec;
-  fs::create_directories(options.dataDir, ec);
-  if (ec) {
-    err << "clemmys up: cannot create data directory " << options.dataDir << ": " << ec.message()
-        << "\n";
-    return 1;
-  }
-  // Block the stop signals in every thread we start; the main thread waits for them.
+namespace {
+
+sigset_t blockStopSignals() {
+  // Blocked in every thread we start; the main thread waits for them.
   sigset_t stopSignals;
   sigemptyset(&stopSignals);
   sigaddset(&stopSignals, SIGINT);
@@ -61,6 +52,47 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   sigaddset(&stopSignals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  return stopSignals;
+}
+
+int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
+  sigset_t stopSignals = blockStopSignals();
+  SecureOptions so;
+  so.dataDir = fs::absolute(options.dataDir).string();
+  so.binDir = selfDirectory();
+  so.port = options.port;
+  so.memoryBudgetMb = options.memoryBudgetMb;
+  so.maxInFlight = options.maxInFlight;
+  so.runtimePath = options.runtimePath;
+  so.prewarm = options.prewarm;
+  auto platform = SecurePlatform::start(so, err);
+  if (!platform) {
+    err << "clemmys up: " << platform.error().str() << std::endl;
+    return 1;
+  }
+  out << "clemmys ready (secure mode): APIHOST=" << (*platform)->apiHost()
+      << " CACERT=" << (*platform)->caCertPath() << " wskprops=" << (*platform)->wskpropsPath()
+      << std::endl;
+  int sig = 0;
+  sigwait(&stopSignals, &sig);
+  out << "clemmys: stopping (signal " << sig << ")" << std::endl;
+  (*platform)->stop();
+  out << "clemmys: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
+  if (!options.plain) return secureUp(options, out, err);
+  std::error_code ec;
+  fs::create_directories(options.dataDir, ec);
+  if (ec) {
+    err << "clemmys up: cannot create data directory " << options.dataDir << ": " << ec.message()
+        << "\n";
+    return 1;
+  }
+  sigset_t stopSignals = blockStopSignals();
 
   SystemClock clock;
   SystemRandom random;

@@ -1,6 +1,7 @@
 // `clemmys up`: starts the single-node platform in the foreground and wires its
 // components together (no singletons: this is the one place that does it).
-// Plain mode today: controller + invoker in this process, runtimes as child processes.
+// Secure by default (secure_platform.h, doc/secure-mode.md); --plain: controller +
+// invoker in this process, runtimes as plain child processes, no gateway/KMS.
 #pragma once
 
 #include <cstdint>
@@ -14,10 +15,10 @@ struct UpOptions {
   std::string dataDir;          // state, wskprops; created if missing
   std::string host = "127.0.0.1";
   uint16_t port = 0;            // 0: a free port
-  bool plain = false;           // no-TEE baseline; secure mode is not built yet
+  bool plain = false;           // no-TEE baseline (no simtee, KMS, gateway)
   int64_t memoryBudgetMb = 2048;
-  int maxInFlight = 64;
-  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes          // per namespace; beyond it invokes get 429
+  int maxInFlight = 64;        // per namespace; beyond it invokes get 429
+  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
 };
 

@@ -1,0 +1,261 @@
+#include "platform/secure_platform.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "common/log.h"
+#include "kmsclient/endpoint.h"
+#include "kmsclient/kms_verify.h"
+#include "kmsclient/owner_client.h"
+#include "platform/dev_policy.h"
+
+namespace clemmys::platform {
+namespace fs = std::filesystem;
+namespace {
+
+// <data>/ports: "kms controller gateway" from the last start. Reusing them keeps the
+// trusted command lines (which name the KMS and controller URLs and the gateway
+// port) and so their measurements stable across restarts.
+struct Ports {
+  uint16_t kms = 0, controller = 0, gateway = 0;
+};
+
+Ports loadPorts(const std::string& path) {
+  Ports p;
+  auto text = readTextFile(path);
+  if (!text) return p;
+  std::istringstream in(*text);
+  unsigned a = 0, b = 0, c = 0;
+  if (in >> a >> b >> c && a < 65536 && b < 65536 && c < 65536) {
+    p = {static_cast<uint16_t>(a), static_cast<uint16_t>(b), static_cast<uint16_t>(c)};
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SecurePlatform>> SecurePlatform::start(const SecureOptions& options,
+                                                              std::ostream& progress) {
+  std::unique_ptr<SecurePlatform> p(new SecurePlatform(options));
+  std::error_code ec;
+  fs::create_directories(options.dataDir, ec);
+  if (ec) return fail("platform.io", "cannot create " + options.dataDir + ": " + ec.message());
+  if (auto s = p->startSimtee(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->startKms(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->applyPolicy(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->startUntrusted(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->startGateway(progress); !s) return std::unexpected(s.error());
+  Ports ports{p->kms_ ? static_cast<uint16_t>(std::stoi(p->kmsUrl_.substr(p->kmsUrl_.rfind(':') + 1))) : uint16_t(0),
+              p->controllerPort_, p->gatewayPort_};
+  (void)writePrivateFile(options.dataDir + "/ports", std::to_string(ports.kms) + " " +
+                                                        std::to_string(ports.controller) + " " +
+                                                        std::to_string(ports.gateway) + "\n");
+  return p;
+}
+
+SecurePlatform::~SecurePlatform() { stop(); }
+
+void SecurePlatform::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (gateway_) gateway_->stop();
+  if (controller_) controller_->stop();
+  if (pool_) pool_->stop();  // kills and reaps every runtime through the simtee
+  if (kms_) kms_->stop();
+  // The simtee does not take its launches down with it: everything it launched is
+  // stopped above, so now it can go.
+  if (simtee_.pid() > 0) simtee_.terminate();
+}
+
+Status SecurePlatform::startSimtee(std::ostream& progress) {
+  std::string dir = options_.dataDir + "/simtee";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  ::chmod(dir.c_str(), 0700);
+  std::string socket = simteeSocket();
+  fs::remove(socket, ec);  // a stale socket from an earlier run
+  SpawnOptions o;
+  o.argv = {options_.binDir + "/clemmys-simtee", "--socket", socket, "--state-dir", dir};
+  o.newProcessGroup = true;
+  o.dieWithParent = true;
+  auto child = spawn(o);
+  if (!child) return std::unexpected(child.error());
+  simtee_ = std::move(*child);
+  tee::SimteeClient client(socket);
+  for (int i = 0; i < 500; ++i) {
+    if (fs::exists(socket)) {
+      auto root = client.rootCertificatePem();
+      if (root) {
+        simRoot_ = *root;
+        progress << "simtee: running (state " << dir << ")" << std::endl;
+        return {};
+      }
+    }
+    if (!simtee_.running()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return fail("platform.simtee_failed", "clemmys-simtee did not come up on " + socket);
+}
+
+Status SecurePlatform::startKms(std::ostream& progress) {
+  Ports last = loadPorts(options_.dataDir + "/ports");
+  auto sock = listenLoopback(last.kms);
+  if (!sock) return std::unexpected(sock.error());
+  auto [fd, port] = *sock;
+  std::vector<std::string> argv = {options_.binDir + "/clemmys-kms", "--state-dir",
+                                   options_.dataDir + "/kms", "--listen-fd", "3",
+                                   "--host", "127.0.0.1"};
+  auto expected = measureLaunch(options_.binDir + "/clemmys-simtee", argv);
+  if (!expected) {
+    ::close(fd);
+    return std::unexpected(expected.error());
+  }
+  auto kms = TrustedProcess::launch(simteeSocket(), argv, {}, fd, "clemmys-kms");
+  ::close(fd);
+  if (!kms) return std::unexpected(kms.error());
+  kms_ = std::move(*kms);
+  auto ready = kms_->waitForLine("clemmys-kms listening", std::chrono::seconds(30));
+  if (!ready) return std::unexpected(ready.error());
+  // Trust the KMS only after its evidence matches the measurement we computed
+  // ourselves (what `clemmys kms verify --expect-measurement` does).
+  kmsclient::KmsEndpoint endpoint{"127.0.0.1", port, ""};
+  auto verified = kmsclient::verifyKms(endpoint, *expected, simRoot_, clock_);
+  if (!verified) return std::unexpected(verified.error());
+  kmsCertPath_ = options_.dataDir + "/kms-cert.pem";
+  if (auto s = writePrivateFile(kmsCertPath_, verified->certificatePem); !s) return s;
+  ::chmod(kmsCertPath_.c_str(), 0644);
+  kmsUrl_ = "https://127.0.0.1:" + std::to_string(port);
+  progress << "kms: verified at " << kmsUrl_ << " measurement " << expected->substr(0, 16)
+           << "... (sim evidence, insecure)" << std::endl;
+  return {};
+}
+
+std::vector<std::string> SecurePlatform::runtimeArgs() const {
+  // In the simtee the runtime runs from a sealed memfd, so it cannot find its
+  // launchers relative to its own path: name them (the path is measured; the
+  // scripts' bytes are not, see doc/secure-mode.md).
+  std::string launchers = fs::weakly_canonical(options_.binDir + "/../share/clemmys/launchers").string();
+  return {"--launcher-dir", launchers, "--secure", "--kms", kmsUrl_, "--kms-cert", kmsCertPath_, "--session", options_.session};
+}
+
+std::vector<std::string> SecurePlatform::gatewayArgv() const {
+  return {options_.binDir + "/clemmys-gateway", "--kms", kmsUrl_, "--kms-cert", kmsCertPath_,
+          "--session", options_.session, "--controller",
+          "http://127.0.0.1:" + std::to_string(controllerPort_), "--host", "127.0.0.1",
+          "--port", std::to_string(gatewayPort_)};
+}
+
+Status SecurePlatform::startUntrusted(std::ostream& progress) {
+  invoker::PoolOptions po;
+  po.runtimeBinary = options_.binDir + "/clemmys-runtime";
+  po.runtimeArgs = runtimeArgs();
+  po.simteeSocket = simteeSocket();
+  po.memoryBudgetMb = options_.memoryBudgetMb;
+  // Prewarmed runtimes attest at launch, so the pool starts after the policy is applied.
+  po.prewarm = options_.prewarm;
+  po.runtimeEnv.push_back("PATH=" + options_.runtimePath);
+  auto pool = invoker::Pool::start(po, clock_);
+  if (!pool) return std::unexpected(pool.error());
+  pool_ = std::move(*pool);
+  controller::ControllerOptions co;
+  co.dataDir = options_.dataDir;
+  co.host = "127.0.0.1";
+  co.port = controllerPort_;  // chosen in applyPolicy: the gateway's argv names it
+  co.maxConcurrentPerNamespace = options_.maxInFlight;
+  co.maxBodyBytes = 3 << 19;  // 1.5 MiB: sealed bodies are ~4/3 of the gateway's 1 MiB
+  auto controller = controller::Controller::start(co, *pool_, clock_, random_);
+  if (!controller) return std::unexpected(controller.error());
+  controller_ = std::move(*controller);
+  progress << "controller: http://127.0.0.1:" << controllerPort_ << " (untrusted; invoker launches runtimes through the simtee)" << std::endl;
+  return {};
+}
+
+Status SecurePlatform::applyPolicy(std::ostream& progress) {
+  Ports last = loadPorts(options_.dataDir + "/ports");
+  uint16_t wantGateway = options_.port ? options_.port : last.gateway;
+  auto probe = listenLoopback(wantGateway);
+  if (!probe) return std::unexpected(probe.error());
+  gatewayPort_ = probe->second;
+  auto probeController = listenLoopback(last.controller);
+  ::close(probe->first);
+  if (!probeController) return std::unexpected(probeController.error());
+  controllerPort_ = probeController->second;
+  ::close(probeController->first);
+  if (options_.port && gatewayPort_ != options_.port) {
+    return fail("platform.port_in_use", "port " + std::to_string(options_.port) + " is in use");
+  }
+
+  std::string ownerDir = options_.dataDir + "/owner";
+  auto owner = loadOrCreateOwnerKey(ownerDir);
+  if (!owner) return std::unexpected(owner.error());
+  auto auth = loadOrCreateClientAuth(ownerDir, random_);
+  if (!auth) return std::unexpected(auth.error());
+  clientAuth_ = *auth;
+
+  std::string simtee = options_.binDir + "/clemmys-simtee";
+  std::vector<std::string> rt = {options_.binDir + "/clemmys-runtime", "--listen-fd", "3"};
+  for (auto& a : runtimeArgs()) rt.push_back(a);
+  auto rtm = measureLaunch(simtee, rt);
+  if (!rtm) return std::unexpected(rtm.error());
+  auto gwm = measureLaunch(simtee, gatewayArgv());
+  if (!gwm) return std::unexpected(gwm.error());
+  runtimeMeasurement_ = *rtm;
+  gatewayMeasurement_ = *gwm;
+
+  PolicyInputs in;
+  in.session = options_.session;
+  in.ownerPublicPem = crypto::publicKeyPem(owner->publicKey());
+  in.gatewayMeasurements = {gatewayMeasurement_};
+  in.runtimeMeasurements = {runtimeMeasurement_};
+  in.clientAuth = clientAuth_;
+  in.extraFunctionsYaml = options_.extraFunctionsYaml;
+  in.extraSecretsYaml = options_.extraSecretsYaml;
+  kmsclient::KmsEndpoint endpoint;
+  auto parsed = kmsclient::parseKmsUrl(kmsUrl_);
+  if (!parsed) return std::unexpected(parsed.error());
+  endpoint = *parsed;
+  auto cert = readTextFile(kmsCertPath_);
+  if (!cert) return std::unexpected(cert.error());
+  endpoint.certificatePem = *cert;
+  auto client = kmsclient::pinnedClient(endpoint);
+  if (!client) return std::unexpected(client.error());
+  auto applied = ensurePolicy(*client, ownerDir, *owner, options_.session, policyBody(in));
+  if (!applied) return std::unexpected(applied.error());
+  policyHash_ = applied->hash;
+  policyChanged_ = applied->changed;
+  progress << "policy: session " << options_.session << " v" << applied->version << " "
+           << (applied->changed ? "applied" : "unchanged") << " (" << applied->hash.substr(0, 16)
+           << "...), runtime " << runtimeMeasurement_.substr(0, 16) << "..., gateway "
+           << gatewayMeasurement_.substr(0, 16) << "..." << std::endl;
+  auto session = kmsclient::showSession(*client, options_.session);
+  if (!session) return std::unexpected(session.error());
+  auto ca = session->if_contains("session_ca_pem");
+  if (!ca || !ca->is_string()) return fail("platform.no_session_ca", "the KMS did not return a session CA");
+  if (auto s = writePrivateFile(caCertPath(), std::string(ca->as_string())); !s) return s;
+  ::chmod(caCertPath().c_str(), 0644);
+  return {};
+}
+
+Status SecurePlatform::startGateway(std::ostream& progress) {
+  std::vector<std::string> env = {"CLEMMYS_CONTROLLER_AUTH=" + controller_->auth()};
+  auto gw = TrustedProcess::launch(simteeSocket(), gatewayArgv(), env, -1, "clemmys-gateway");
+  if (!gw) return std::unexpected(gw.error());
+  gateway_ = std::move(*gw);
+  if (gateway_->measurement() != gatewayMeasurement_) {
+    return fail("platform.measurement_mismatch", "gateway launched with measurement " +
+                                                     gateway_->measurement() + ", policy has " +
+                                                     gatewayMeasurement_);
+  }
+  auto ready = gateway_->waitForLine("clemmys-gateway ready", std::chrono::seconds(30));
+  if (!ready) return std::unexpected(ready.error());
+  progress << "gateway: attested, serving " << apiHost() << std::endl;
+  std::string props = "APIHOST=" + apiHost() + "\nAUTH=" + clientAuth_ + "\nCACERT=" + caCertPath() + "\n";
+  if (auto s = writePrivateFile(wskpropsPath(), props); !s) return s;
+  return {};
+}
+
+}  // namespace clemmys::platform

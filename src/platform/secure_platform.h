@@ -1,0 +1,87 @@
+// The secure single-node platform (doc/secure-mode.md): clemmys-simtee (child),
+// clemmys-kms launched through it and verified, the owner key and `dev` session
+// policy, controller + invoker in this process (runtimes launched through the
+// simtee), and clemmys-gateway launched through the simtee. Used by `clemmys up`
+// and `clemmys demo`.
+//
+// Thread safety: start() and stop() from one thread (the one whose lifetime the
+// simtee child is tied to: PR_SET_PDEATHSIG is per thread). Accessors are const.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "common/random.h"
+#include "common/subprocess.h"
+#include "controller/controller.h"
+#include "invoker/pool.h"
+#include "platform/trusted_process.h"
+
+namespace clemmys::platform {
+
+struct SecureOptions {
+  std::string dataDir;
+  std::string binDir;        // clemmys-simtee, clemmys-kms, clemmys-gateway, clemmys-runtime
+  uint16_t port = 0;         // the gateway's HTTPS port; 0: a free one
+  std::string session = "dev";
+  int64_t memoryBudgetMb = 2048;
+  int maxInFlight = 64;
+  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";
+  std::map<std::string, int> prewarm;
+  std::string extraFunctionsYaml;  // see PolicyInputs
+  std::string extraSecretsYaml;
+};
+
+class SecurePlatform {
+ public:
+  // Progress lines go to `progress`. Errors: platform.*, simtee.*, kmsclient.*,
+  // kms.*, policy.*, store.*, http.*, invoker.*.
+  static Result<std::unique_ptr<SecurePlatform>> start(const SecureOptions& options,
+                                                       std::ostream& progress);
+  ~SecurePlatform();  // stop()
+  // Gateway, controller + invoker, KMS, simtee, in that order. Idempotent.
+  void stop();
+
+  std::string apiHost() const { return "https://127.0.0.1:" + std::to_string(gatewayPort_); }
+  const std::string& clientAuth() const { return clientAuth_; }
+  std::string caCertPath() const { return options_.dataDir + "/session-ca.pem"; }
+  std::string wskpropsPath() const { return options_.dataDir + "/wskprops"; }
+  uint16_t controllerPort() const { return controller_->port(); }
+  std::string controllerAuth() const { return controller_->auth(); }
+  std::string simteeSocket() const { return options_.dataDir + "/simtee/sock"; }
+  const std::string& runtimeMeasurement() const { return runtimeMeasurement_; }
+  const std::string& policyHash() const { return policyHash_; }
+  bool policyChanged() const { return policyChanged_; }
+  const std::string& kmsUrl() const { return kmsUrl_; }
+
+ private:
+  explicit SecurePlatform(SecureOptions options) : options_(std::move(options)) {}
+  Status startSimtee(std::ostream& progress);
+  Status startKms(std::ostream& progress);
+  Status applyPolicy(std::ostream& progress);
+  Status startUntrusted(std::ostream& progress);
+  Status startGateway(std::ostream& progress);
+  std::vector<std::string> runtimeArgs() const;
+  std::vector<std::string> gatewayArgv() const;
+
+  SecureOptions options_;
+  SystemClock clock_;
+  SystemRandom random_;
+  Child simtee_;
+  std::unique_ptr<TrustedProcess> kms_;
+  std::unique_ptr<TrustedProcess> gateway_;
+  std::unique_ptr<invoker::Pool> pool_;
+  std::unique_ptr<controller::Controller> controller_;
+  std::string kmsUrl_, kmsCertPath_, simRoot_, clientAuth_;
+  std::string runtimeMeasurement_, gatewayMeasurement_, policyHash_;
+  bool policyChanged_ = false;
+  uint16_t controllerPort_ = 0, gatewayPort_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace clemmys::platform
