@@ -24,15 +24,15 @@ cpuTicks() {
 }
 machineBusy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 
-# profiledLoad TARGET CONNS SECS BODY NAME...: like load(); writes $WORK/profile-N.md.
-declare -g PROFILE_N=0
+# profiledLoad TARGET CONNS SECS BODY NAME...: like load(); writes $WORK/profile-<ns>.md.
 profiledLoad() {
   local t=$1 secs=$3 roots=() result hz before after busy0 busy1 perfData md
   hz=$(getconf CLK_TCK)
   roots=("${PLAIN_PID:-}" "${SEC_PID:-}" $(pgrep -x nginx | tr '\n' ' '))
-  PROFILE_N=$((PROFILE_N + 1))
-  md="$WORK/profile-$PROFILE_N.md"
-  perfData="$WORK/perf-$PROFILE_N.data"
+  # Runs in a subshell (process substitution): name the files by time, which also orders them.
+  local stamp; stamp=$(date +%s%N)
+  md="$WORK/profile-$stamp.md"
+  perfData="$WORK/perf-$stamp.data"
   before=$(cpuTicks "${roots[@]}")
   busy0=$(machineBusy)
   if [[ $PERF_OK == 1 ]]; then

@@ -176,7 +176,7 @@ writeDoc() {
     echo
     cat "$WORK/s3.md"
     echo
-    echo "### Where the time goes"
+    echo "### Where the time goes (profiles of 16-connection runs, sections 1 and 3)"
     echo
     cat "$WORK"/profile-*.md 2>/dev/null
     echo "Platform timings from 20 sequential blocking invokes returning the activation record"

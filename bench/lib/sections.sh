@@ -27,7 +27,13 @@ section1() {
         thr[$t]=null; p50[$t]=null; err[$t]=0
         [[ $t == SEC && $SECURE_OK != 1 ]] && continue
         load "$t" "$c" 1 '{}' "${names[@]}" >/dev/null  # warm every function's instances
-        read -r thr[$t] p50[$t] _ err[$t] < <(load "$t" "$c" "$SECS" '{}' "${names[@]}")
+        if [[ $n == 1 && $c == 16 && $t != PLAIN ]]; then  # profile nginx and the gateway
+          local lbl="nginx -> plain controller"
+          [[ $t == SEC ]] && lbl="clemmys-gateway -> secure platform"
+          read -r thr[$t] p50[$t] _ err[$t] < <(PROFILE_LABEL="$lbl, 1 function" profiledLoad "$t" "$c" "$SECS" '{}' "${names[@]}")
+        else
+          read -r thr[$t] p50[$t] _ err[$t] < <(load "$t" "$c" "$SECS" '{}' "${names[@]}")
+        fi
       done
       local rt rp
       rt=$(calc 'a1/a2' "${thr[SEC]}" "${thr[NGX]}")
