@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "platform/demo.h"
 #include "platform/up.h"
 #ifdef CLEMMYS_HAVE_ATTEST
 #include "attest/verify_command.h"
@@ -15,6 +16,7 @@
 int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "up") return clemmys::platform::upCommand(argc, argv, std::cout, std::cerr);
+  if (command == "demo") return clemmys::platform::demoCommand(argc, argv, std::cout, std::cerr);
 #ifdef CLEMMYS_HAVE_ATTEST
   if (command == "attest") return clemmys::attest::runAttestCommand(argc, argv, std::cout, std::cerr);
 #endif

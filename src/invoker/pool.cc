@@ -202,7 +202,7 @@ RunResult Pool::execute(const RunRequest& request, const SlotPtr& slot, RunResul
   bool cutAtDeadline = call.kind == CallResult::Kind::response && call.status != 200 &&
                        request.deadlineMs > 0 && result.endMs + 5 >= request.deadlineMs;
   if (call.kind == CallResult::Kind::response && !inst.killed() && !cutAtDeadline) {
-    Outcome o = classifyRunResponse(call.status, call.body);
+    Outcome o = classifyRunResponse(call.status, call.body, options_.maxResultBytes);
     result.status = o.status;
     result.result = std::move(o.result);
     // OpenWhisk destroys a container that reported a developer error.

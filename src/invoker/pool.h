@@ -43,6 +43,9 @@ struct PoolOptions {
   // Non-empty: launch runtimes through the clemmys-simtee at this socket (secure
   // mode; runtimeArgs then carry --secure --kms ... and are part of the measurement).
   std::string simteeSocket;
+  // Largest /run response accepted (OpenWhisk: 1 MB). Secure mode carries sealed
+  // results, about 4/3 of the plaintext, so it allows 1.5 MiB.
+  size_t maxResultBytes = 1 << 20;
 };
 
 class Pool final : public Invoker {

@@ -155,6 +155,7 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
   po.runtimeArgs = runtimeArgs();
   po.simteeSocket = simteeSocket();
   po.memoryBudgetMb = options_.memoryBudgetMb;
+  po.maxResultBytes = 3 << 19;  // sealed results: ~4/3 of the 1 MiB plaintext
   // Prewarmed runtimes attest at launch, so the pool starts after the policy is applied.
   po.prewarm = options_.prewarm;
   po.runtimeEnv.push_back("PATH=" + options_.runtimePath);
