@@ -7,6 +7,7 @@
 #include <string>
 
 #include "clemmys/function.h"
+#include "clemmys/heap.h"
 
 extern char** environ;
 
@@ -69,3 +70,27 @@ extern "C" int env(const char*, size_t, const clemmys_context* ctx) {
 extern "C" int fail_status(const char*, size_t, const clemmys_context*) { return 7; }
 
 extern "C" int no_result(const char*, size_t, const clemmys_context*) { return 0; }
+
+// Heap residue probe (ABI 2). {"write": true} fills a 64 KiB heap block with a secret
+// pattern and leaves it for the runtime to release at the end of the activation;
+// {"scan": true} allocates the same size and reports whether any byte of the pattern
+// survived. {"heap": false} in the result means the runtime gave no heap.
+extern "C" int heap_probe(const char* params, size_t len, const clemmys_context* ctx) {
+  constexpr size_t kSize = 64 * 1024;
+  constexpr unsigned char kSecret = 0xA5;
+  if (ctx->abi_version < 2 || !ctx->heap) {
+    reply(ctx, boost::json::object{{"heap", false}});
+    return 0;
+  }
+  auto args = boost::json::parse(std::string_view(params, len)).as_object();
+  auto* block = static_cast<unsigned char*>(clemmys_alloc(ctx->heap, kSize));
+  if (!block) return 3;
+  bool found = false;
+  if (args.contains("write")) {
+    for (size_t i = 0; i < kSize; ++i) block[i] = kSecret;
+  } else {
+    for (size_t i = 0; i < kSize && !found; ++i) found = block[i] == kSecret;
+  }
+  reply(ctx, boost::json::object{{"heap", true}, {"found", found}});
+  return 0;
+}
