@@ -1,5 +1,7 @@
-// Test helper: runs `clemmys up --plain` as a real child process on a free port in a
-// given data directory, and talks to it over HTTP with the installation's credentials.
+// Test helper: runs `clemmys up --plain` (or secure `clemmys up`) as a real child
+// process on a free port in a given data directory, and talks to it with the
+// credentials from <data>/wskprops: HTTP to the controller (plain), or HTTPS to the
+// gateway trusting only the session CA named by CACERT (secure).
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,8 +16,9 @@ namespace clemmys::testing {
 
 class UpProcess {
  public:
-  // Starts and waits (up to 30 s) for the "clemmys ready" line; check ready().
-  UpProcess(const std::string& dataDir, std::vector<std::string> extraArgs = {});
+  // Starts and waits for the "clemmys ready" line; check ready().
+  UpProcess(const std::string& dataDir, std::vector<std::string> extraArgs = {},
+            bool secure = false);
   ~UpProcess();
 
   bool ready() const { return ready_; }
@@ -24,6 +27,9 @@ class UpProcess {
   // Request with Basic auth; body is JSON text.
   Result<http::Response> call(const std::string& method, const std::string& target,
                               const std::string& body = "");
+  // Same endpoint with another Authorization header value.
+  Result<http::Response> callAs(const std::string& authHeader, const std::string& method,
+                                const std::string& target, const std::string& body = "");
   // Direct child processes (the runtimes it launched).
   std::vector<pid_t> childPids() const;
 
@@ -31,6 +37,7 @@ class UpProcess {
   Child child_;
   bool ready_ = false;
   uint16_t port_ = 0;
+  bool secure_ = false;
   std::string authHeader_;
   std::unique_ptr<http::Client> client_;
 };
