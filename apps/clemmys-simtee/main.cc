@@ -22,7 +22,8 @@ int usage() {
   std::fprintf(stderr,
                "usage: clemmys-simtee --socket PATH --state-dir DIR\n"
                "       clemmys-simtee measure [--no-user-ns] [--no-pid-ns] [--no-mount-ns] [--no-ipc-ns]\n"
-               "                              [--net-ns] [--no-seccomp] [--memory BYTES] [--nofile N] -- EXE ARGS...\n");
+               "                              [--net-ns] [--no-seccomp] [--no-private-tmp] [--memory BYTES]\n"
+               "                              [--nofile N] -- EXE ARGS...\n");
   return 2;
 }
 
@@ -37,6 +38,7 @@ int measureCommand(int argc, char** argv) {
     else if (a == "--no-ipc-ns") s.ipcNamespace = false;
     else if (a == "--net-ns") s.netNamespace = true;
     else if (a == "--no-seccomp") s.seccomp = false;
+    else if (a == "--no-private-tmp") s.privateTmp = false;
     else if (a == "--memory" && i + 1 < argc) s.memoryLimitBytes = std::stoull(argv[++i]);
     else if (a == "--nofile" && i + 1 < argc) s.maxOpenFiles = std::stoull(argv[++i]);
     else return usage();

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -47,6 +48,35 @@ std::string enterPrivateMountNamespace() {
   return {};
 }
 
+// True when `dir` is the mount point of a tmpfs that is private to this mount
+// namespace (no shared peer group), as clemmys-simtee's measured private_tmp sandbox
+// option provides for /tmp.
+bool isPrivateTmpfs(const std::string& dir) {
+  FILE* f = std::fopen("/proc/self/mountinfo", "re");
+  if (!f) return false;
+  char line[4096];
+  bool found = false;
+  while (std::fgets(line, sizeof line, f)) {
+    // id parent major:minor root mountpoint options [optional fields...] - fstype ...
+    std::string l(line);
+    size_t p = 0;
+    std::string fields[5];
+    for (int i = 0; i < 5 && p != std::string::npos; ++i) {
+      size_t q = l.find(' ', p);
+      fields[i] = l.substr(p, q == std::string::npos ? std::string::npos : q - p);
+      p = q == std::string::npos ? q : q + 1;
+    }
+    size_t dash = l.find(" - ");
+    if (fields[4] != dir || dash == std::string::npos) continue;
+    std::string optional = p < dash ? l.substr(p, dash - p) : std::string();
+    std::string fstype = l.substr(dash + 3, l.find(' ', dash + 3) - dash - 3);
+    // The last mount on a mount point wins; keep scanning.
+    found = fstype == "tmpfs" && optional.find("shared:") == std::string::npos;
+  }
+  std::fclose(f);
+  return found;
+}
+
 }  // namespace
 
 PrivateFiles PrivateFiles::prepare(const std::string& parent) {
@@ -58,6 +88,13 @@ PrivateFiles PrivateFiles::prepare(const std::string& parent) {
     return out;
   }
   out.dir_ = templ;
+  // Under clemmys-simtee the temporary directory already is a private tmpfs.
+  if (isPrivateTmpfs(base)) {
+    out.available_ = true;
+    out.onPrivateTmp_ = true;
+    out.reason_.clear();
+    return out;
+  }
   if (std::string why = enterPrivateMountNamespace(); !why.empty()) {
     out.reason_ = why;
     return out;
@@ -83,7 +120,7 @@ void PrivateFiles::remove() const {
   if (dir_.empty()) return;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) std::filesystem::remove_all(entry, ec);
-  if (available_) ::umount2(dir_.c_str(), MNT_DETACH);
+  if (available_ && !onPrivateTmp_) ::umount2(dir_.c_str(), MNT_DETACH);
   ::rmdir(dir_.c_str());
 }
 

@@ -41,6 +41,7 @@ class PrivateFiles {
  private:
   std::string dir_;
   bool available_ = false;
+  bool onPrivateTmp_ = false;  // inside the simtee's private /tmp: nothing to unmount
   std::string reason_ = "not prepared";
 };
 

@@ -101,11 +101,13 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
     cppCode = base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB));
     rtMeasurement = measure(runtimeArgv("demo"));
     rtMeasurementNoSeccomp = measureWith({"--no-seccomp"}, runtimeArgv("demo"));
+    rtMeasurementSharedTmp = measureWith({"--no-private-tmp"}, runtimeArgv("demo"));
     auto pinnedDigest = toHex(envelope::codeDigest("cpp", "niam", cppCode));
     std::string y = "name: demo\nversion: 1\n";
     y += "owners:\n  - |\n" + policy::testing::indent(crypto::publicKeyPem(owner.publicKey()), "    ");
     y += "services:\n"
-         "  runtime: {measurements: [" + rtMeasurement + ", " + rtMeasurementNoSeccomp + "], evidence: [sim]}\n"
+         "  runtime: {measurements: [" + rtMeasurement + ", " + rtMeasurementNoSeccomp + ", " +
+             rtMeasurementSharedTmp + "], evidence: [sim]}\n"
          "  gateway: {measurements: [" + guestMeasurement + "], evidence: [sim]}\n"
          "functions:\n"
          "  /guest/py:\n"
@@ -165,7 +167,8 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
     return out;
   }
 
-  Runtime launch(const std::string& session = "demo", bool seccomp = true) {
+  Runtime launch(const std::string& session = "demo", bool seccomp = true,
+                 bool privateTmp = true) {
     Runtime rt;
     int listenFd = listenLoopback(rt.port);
     int out[2], err[2];
@@ -175,6 +178,7 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
     req.argv = runtimeArgv(session);
     req.env = {"PATH=" + std::string(std::getenv("PATH")), "TMPDIR=/tmp"};
     req.sandbox.seccomp = seccomp;
+    req.sandbox.privateTmp = privateTmp;
     req.fds = {{listenFd, 3}, {out[1], 1}, {err[1], 2}};
     tee::SimteeClient client(socket);
     auto l = client.launch(req);
@@ -186,7 +190,9 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
       rt.pid = l->pid;
       launched.push_back(l->pid);
       if (session == "demo") {
-        EXPECT_EQ(l->measurementHex, seccomp ? rtMeasurement : rtMeasurementNoSeccomp);
+        EXPECT_EQ(l->measurementHex, !privateTmp ? rtMeasurementSharedTmp
+                                     : seccomp   ? rtMeasurement
+                                                 : rtMeasurementNoSeccomp);
       }
     }
     rt.out = std::make_unique<Collector>(out[0]);
@@ -212,7 +218,8 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
     return outcome ? json::parse(outcome->payload).as_object() : json::object{};
   }
 
-  std::string certFile, pyCode, cppCode, rtMeasurement, rtMeasurementNoSeccomp;
+  std::string certFile, pyCode, cppCode, rtMeasurement, rtMeasurementNoSeccomp,
+      rtMeasurementSharedTmp;
   envelope::KeyRing gatewayKeys;
   SystemClock clock;
   SystemRandom random;
@@ -303,18 +310,22 @@ TEST_F(SecureProcessTest, InitRefusesForeignAndUnpinnedCode) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
-TEST_F(SecureProcessTest, ConfiguredFilesNeedAPrivateTmpfs) {
+TEST_F(SecureProcessTest, ConfiguredFilesLiveOnTheSandboxesPrivateTmpfs) {
   auto code = sealCode("/guest/files", "python:3", pyCode, false, gatewayKeys, random);
-  // The simtee's default seccomp filter denies mount(): fail closed.
-  auto strict = launch();
-  auto r = strict.post("/init", initBody("/guest/files", code.wire));
-  EXPECT_EQ(r.status, 502);
-  EXPECT_EQ(errorOf(r), "runtime.files_unprotected") << r.body;
-  // Without seccomp the mount is still refused: the sandbox drops every capability,
-  // and a nested user namespace may not map the daemon's uid when that is root
-  // (CAP_SETFCAP rule). The function never starts with its files on a shared disk.
-  auto relaxed = launch("demo", false);
-  r = relaxed.post("/init", initBody("/guest/files", code.wire));
+  // The simtee mounts a private tmpfs on /tmp (measured sandbox option): the files
+  // reach the function there, never the host's disk.
+  auto rt = launch();
+  auto r = rt.post("/init", initBody("/guest/files", code.wire));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  r = rt.post("/run", runBody(gw.invoke({"/guest/files", {{"/guest/files", code.digest}}}, "{}", id)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(openResult(gw, r).at("file"), "token=s3cr3t-token-value");
+  // Without a private /tmp the sandbox drops every capability and denies mount(), so
+  // the runtime cannot make one itself: it fails closed.
+  auto shared = launch("demo", true, /*privateTmp=*/false);
+  r = shared.post("/init", initBody("/guest/files", code.wire));
   EXPECT_EQ(r.status, 502);
   EXPECT_EQ(errorOf(r), "runtime.files_unprotected") << r.body;
   // A function without files still initialises in the same sandbox.

@@ -21,7 +21,8 @@ crypto::Bytes canonicalLaunchConfig(const std::vector<std::string>& argv, const 
     out.insert(out.end(), argv[i].begin(), argv[i].end());
   }
   uint8_t flags = (s.userNamespace ? 1 : 0) | (s.pidNamespace ? 2 : 0) | (s.mountNamespace ? 4 : 0) |
-                  (s.ipcNamespace ? 8 : 0) | (s.netNamespace ? 16 : 0) | (s.seccomp ? 32 : 0);
+                  (s.ipcNamespace ? 8 : 0) | (s.netNamespace ? 16 : 0) | (s.seccomp ? 32 : 0) |
+                  (s.privateTmp ? 64 : 0);
   out.push_back(flags);
   putBe(out, s.memoryLimitBytes, 8);
   putBe(out, s.maxOpenFiles, 8);

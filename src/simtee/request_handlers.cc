@@ -52,7 +52,8 @@ Result<tee::SandboxOptions> sandboxOptions(const json::object& req) {
   const json::object& o = v->as_object();
   for (auto [key, field] : {std::pair{"user_namespace", &s.userNamespace}, {"pid_namespace", &s.pidNamespace},
                             {"mount_namespace", &s.mountNamespace}, {"ipc_namespace", &s.ipcNamespace},
-                            {"net_namespace", &s.netNamespace}, {"seccomp", &s.seccomp}}) {
+                            {"net_namespace", &s.netNamespace}, {"seccomp", &s.seccomp},
+                            {"private_tmp", &s.privateTmp}}) {
     if (const json::value* b = o.if_contains(key)) {
       if (!b->is_bool()) return fail("simtee.bad_request", std::string("sandbox.") + key + " must be a boolean");
       *field = b->as_bool();

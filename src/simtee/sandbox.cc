@@ -37,6 +37,7 @@ const char* stageName(int stage) {
     case 8: return "no_new_privs/dumpable";
     case 9: return "seccomp";
     case 10: return "execveat";
+    case 11: return "private /tmp mount";
     default: return "sandbox";
   }
 }
@@ -83,6 +84,11 @@ struct ChildPlan {
       ssize_t ignored = ::write(p.reportWrite, &warn, sizeof(warn));
       (void)ignored;
     }
+    // Measured option: a launch that asked for a private /tmp and cannot get one
+    // does not start (the process would otherwise write secrets to the host's /tmp).
+    if (l.sandbox.privateTmp &&
+        ::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=256m") != 0)
+      die(p.reportWrite, 11);
   }
   rlimit core{0, 0};
   rlimit nofile{l.sandbox.maxOpenFiles, l.sandbox.maxOpenFiles};
@@ -224,6 +230,8 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   want(l.sandbox.mountNamespace, support.mount, CLONE_NEWNS, "mount_namespace");
   want(l.sandbox.ipcNamespace, support.ipc, CLONE_NEWIPC, "ipc_namespace");
   want(l.sandbox.netNamespace, support.net, CLONE_NEWNET, "net_namespace");
+  if (l.sandbox.privateTmp && !(flags & CLONE_NEWNS))
+    return fail("simtee.launch_failed", "a private /tmp needs a mount namespace");
 
   int sync[2], report[2];
   if (::pipe2(sync, O_CLOEXEC) != 0) return fail("simtee.launch_failed", "pipe");

@@ -68,7 +68,7 @@ Result<uint64_t> counterCall(const std::string& path, const char* op, std::strin
 json::object sandboxJson(const SandboxOptions& s) {
   return {{"user_namespace", s.userNamespace}, {"pid_namespace", s.pidNamespace},
           {"mount_namespace", s.mountNamespace}, {"ipc_namespace", s.ipcNamespace},
-          {"net_namespace", s.netNamespace}, {"seccomp", s.seccomp},
+          {"net_namespace", s.netNamespace}, {"seccomp", s.seccomp}, {"private_tmp", s.privateTmp},
           {"memory_limit_bytes", s.memoryLimitBytes}, {"max_open_files", s.maxOpenFiles}};
 }
 
