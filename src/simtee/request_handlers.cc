@@ -1,9 +1,12 @@
 // Daemon request handlers (daemon.h); the protocol is in
 // doc/formats/simtee-protocol.md.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
+
+#include <cerrno>
 
 #include "common/encoding.h"
 #include "common/log.h"
@@ -102,11 +105,26 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   for (const auto& e : *env) hasSocket = hasSocket || e.rfind("CLEMMYS_SIMTEE_SOCKET=", 0) == 0;
   if (!hasSocket) env->push_back("CLEMMYS_SIMTEE_SOCKET=" + options_.socketPath);
 
+  // The private tmpfs is mounted, inside the launch's own mount namespace, on an empty
+  // directory of the daemon's; the process learns where through TMPDIR (ours, not the
+  // caller's). Host paths under /tmp (sockets, state) stay reachable.
+  std::string privateTmpDir;
+  if (sandbox->privateTmp) {
+    privateTmpDir = options_.stateDir + "/private-tmp";
+    if (::mkdir(privateTmpDir.c_str(), 0755) != 0 && errno != EEXIST)
+      return fail("simtee.launch_failed", "cannot create " + privateTmpDir);
+    std::erase_if(*env, [](const std::string& e) {
+      return e.rfind("TMPDIR=", 0) == 0 || e.rfind("CLEMMYS_PRIVATE_TMP=", 0) == 0;
+    });
+    env->push_back("TMPDIR=" + privateTmpDir);
+    env->push_back("CLEMMYS_PRIVATE_TMP=" + privateTmpDir);
+  }
+
   std::string bytes;
   auto exe = sealedCopy((*argv)[0], bytes);
   if (!exe) return std::unexpected(exe.error());
   crypto::Sha256Digest measurement = measure(crypto::asBytes(bytes), *argv, *sandbox);
-  SandboxedLaunch launch{*exe, *argv, *env, cwd, *sandbox, passed, &seccomp_};
+  SandboxedLaunch launch{*exe, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir};
   // Holding mu_ across the start keeps the reaper from racing the table insert.
   std::lock_guard lock(mu_);
   auto started = startSandboxed(launch, namespaces_);

@@ -37,7 +37,7 @@ const char* stageName(int stage) {
     case 8: return "no_new_privs/dumpable";
     case 9: return "seccomp";
     case 10: return "execveat";
-    case 11: return "private /tmp mount";
+    case 11: return "private tmpfs mount";
     default: return "sandbox";
   }
 }
@@ -87,7 +87,9 @@ struct ChildPlan {
     // Measured option: a launch that asked for a private /tmp and cannot get one
     // does not start (the process would otherwise write secrets to the host's /tmp).
     if (l.sandbox.privateTmp &&
-        ::mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=256m") != 0)
+        (l.privateTmpDir.empty() ||
+         ::mount("tmpfs", l.privateTmpDir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                 "mode=0700,size=256m") != 0))
       die(p.reportWrite, 11);
   }
   rlimit core{0, 0};
@@ -231,7 +233,7 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   want(l.sandbox.ipcNamespace, support.ipc, CLONE_NEWIPC, "ipc_namespace");
   want(l.sandbox.netNamespace, support.net, CLONE_NEWNET, "net_namespace");
   if (l.sandbox.privateTmp && !(flags & CLONE_NEWNS))
-    return fail("simtee.launch_failed", "a private /tmp needs a mount namespace");
+    return fail("simtee.launch_failed", "a private tmpfs needs a mount namespace");
 
   int sync[2], report[2];
   if (::pipe2(sync, O_CLOEXEC) != 0) return fail("simtee.launch_failed", "pipe");

@@ -38,6 +38,7 @@ struct SandboxedLaunch {
   tee::SandboxOptions sandbox;
   std::vector<std::pair<int, int>> fds;  // daemon fd -> child fd (not closed)
   const std::vector<sock_filter>* seccompProgram = nullptr;  // required when sandbox.seccomp
+  std::string privateTmpDir;  // mount point of the private tmpfs (sandbox.privateTmp)
 };
 
 struct Started {

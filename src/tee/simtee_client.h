@@ -31,8 +31,9 @@ struct SandboxOptions {
   bool userNamespace = true, pidNamespace = true, mountNamespace = true, ipcNamespace = true;
   bool netNamespace = false;  // false: the process shares the host network (loopback)
   bool seccomp = true;
-  // A fresh tmpfs mounted on /tmp inside the process's own mount namespace: its
-  // temporary files (code, configured files) never reach the host's disk or view.
+  // A fresh tmpfs, mounted inside the process's own mount namespace and given to it
+  // as TMPDIR: its temporary files (code, configured files) never reach the host's
+  // disk or view.
   bool privateTmp = true;
   uint64_t memoryLimitBytes = 0;  // RLIMIT_AS; 0 = unlimited
   uint64_t maxOpenFiles = 1024;   // RLIMIT_NOFILE
