@@ -16,7 +16,7 @@ calc() {  # calc 'EXPR in a1..a4' ARGS...: prints null if any argument is null o
   local expr=$1 a; shift
   for a in "$@"; do [[ -z $a || $a == null ]] && { echo null; return; }; done
   awk -v a1="${1:-0}" -v a2="${2:-0}" -v a3="${3:-0}" -v a4="${4:-0}" \
-    "BEGIN { v = ($expr); printf \"%.6g\\n\", v }"
+    "BEGIN { v = ($expr); printf \"%.4g\\n\", v }"
 }
 fmt() {  # fmt VALUE [DECIMALS]: human form, "—" for null
   [[ -z $1 || $1 == null ]] && { printf '—'; return; }

@@ -17,9 +17,15 @@ cpuTicks() {
       }
       for (p in keep) print p
     }')
+  local name
   for p in $pids; do
-    # comm is in parentheses and has no spaces for our processes; utime/stime are 14/15.
-    [[ -r /proc/$p/stat ]] && awk '{ gsub(/[()]/, "", $2); print $2, $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+    [[ -r /proc/$p/stat ]] || continue
+    # Name by argv[0], not comm: processes the simtee launches all have the comm
+    # "memfd:simtee-ex" (they are executed from a sealed memfd).
+    name=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -n1)
+    name=${name##*/}
+    # utime/stime are fields 14/15 (comm has no spaces for our processes).
+    awk -v n="${name:-?}" '{ print n, $14 + $15 }' "/proc/$p/stat" 2>/dev/null
   done | awk '{ t[$1] += $2 } END { for (c in t) print c, t[c] }'
 }
 machineBusy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
@@ -65,11 +71,12 @@ profiledLoad() {
         grep -v '^#' | grep '%' | head -12
       echo '```'
       echo
-      echo "Top symbols in the platform's processes:"
+      echo "Top symbols in the platform's processes (\`memfd:simtee-ex\` = a process the simtee"
+      echo "launched: gateway, runtimes or KMS; their own symbols are not resolved):"
       echo
       echo '```'
       perf report -i "$perfData" --stdio --no-children --sort comm,sym \
-        --comms clemmys,clemmys-runtime,clemmys-gateway,nginx --percentage relative 2>/dev/null |
+        --comms clemmys,clemmys-runtime,clemmys-gateway,clemmys-simtee,memfd:simtee-ex,nginx --percentage relative 2>/dev/null |
         grep -v '^#' | grep '%' | head -15
       echo '```'
     fi

@@ -39,15 +39,28 @@ why() {
   [[ $v == met ]] && { [[ $k == cold_start_ms_* && ${COLD_FROM:-} == plain ]] && echo "measured in plain mode (secure unavailable)"; return; }
   case $k in
     e2e_throughput_secure | e2e_noop_p50_us_secure)
-      echo "CPU-bound on 2 shared cores: see the CPU per request by process in section 3" ;;
-    gateway_*) echo "see the CPU per request by process in section 3 (gateway vs nginx)" ;;
-    chain_hop_us_secure) echo "each hop is a controller → invoker → runtime round trip; see section 4" ;;
-    function_latency_overhead_max) echo "per-request sealing/opening on the smallest workloads; see section 2" ;;
+      echo "secure CPU per request $(cpuSummary 'secure (via'); plain $(cpuSummary 'plain,') (section 3 profiles; 2 shared cores)" ;;
+    gateway_*)
+      echo "gateway path $(cpuSummary 'clemmys-gateway ->') vs nginx path $(cpuSummary 'nginx ->') (section 3 profiles)" ;;
+    chain_hop_us_secure)
+      echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: every hop crosses controller → invoker → runtime and the runtime opens and seals an envelope (section 4)" ;;
+    function_latency_overhead_max)
+      echo "worst: ${R[worst_workload]:-?}; short runs on a loaded machine are noisy (a negative overhead appears too), see section 2" ;;
     cold_start_ms_*)
-      echo "initTime ${R[cold_init_${k#cold_start_ms_}]:-?} ms of the total; measured ${COLD_FROM:-?} mode (section 6)" ;;
+      echo "initTime ${R[cold_init_${k#cold_start_ms_}]:-?} ms of the total; measured in ${COLD_FROM:-?} mode (section 6)" ;;
     kms_attestations_per_s) echo "KMS + simtee CPU per attestation on 2 shared cores caps the rate (section 7)" ;;
     *) echo "see the section's table" ;;
   esac
+}
+
+# cpuSummary LABEL-PREFIX: "N µs (proc a, proc b, ...)" from the profile whose title starts so.
+cpuSummary() {
+  local f
+  f=$(grep -l -F "**$1" "$WORK"/profile-*.md 2>/dev/null | head -n1)
+  [[ -z $f ]] && { echo "(not profiled)"; return; }
+  awk -F'|' '/^\| / && $2 !~ /process|whole machine|---/ {
+      gsub(/ /, "", $2); gsub(/ /, "", $3); if ($3 + 0 >= 5) { t += $3; l = l (l ? ", " : "") $2 " " $3 } }
+    END { printf "%d µs (%s)", t, l }' "$f"
 }
 
 jsonLine() {
