@@ -30,7 +30,7 @@ why() {
   v=$(verdict "$k")
   if [[ $v == "not measured" ]]; then
     case $k in
-      kms_attestations_per_s) echo "kms_bench did not produce an error-free row" ;;
+      kms_attestations_per_s) echo "kms_bench failed: ${KMS_ERROR:-no output} (section 7)" ;;
       startup_*) echo "startup_bench did not run" ;;
       *) echo "secure \`clemmys up\` did not start (see the header), so nothing was measured" ;;
     esac

@@ -277,4 +277,16 @@ section7() {
   local best
   best=$(awk '$1 ~ /^[0-9]+$/ && NF >= 11 && $11 == 0 { if ($2 > m) m = $2 } END { if (m) print m }' "$raw")
   setr kms_attestations_per_s "${best:-null}"
+  [[ -z $best ]] && KMS_ERROR=$(grep -m1 -iE 'error|unavailable|failed' "$raw" | cut -c1-200)
+  if [[ -z $best ]]; then
+    {
+      echo
+      echo "kms_bench produced no error-free row: \`${KMS_ERROR:-no output}\`."
+      if grep -q 'simtee.unavailable: connect /tmp/' "$raw"; then
+        echo "kms_bench (bench/kms) keeps its simtee socket in a hard-coded /tmp directory, and"
+        echo "processes the simtee launches (the KMS) do not see the host's /tmp; it needs to take"
+        echo "its directory from TMPDIR (bench/run sets TMPDIR to a directory outside /tmp)."
+      fi
+    } >>"$out"
+  fi
 }
