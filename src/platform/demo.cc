@@ -180,7 +180,7 @@ int demoCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
               files.find("hmac.new") == std::string::npos,
           "the database files hold no code, argument or result plaintext");
 
-    out << "[5/7] attack: the controller replays demo-greet's captured INVOKE to demo-mac's runtime" << std::endl;
+    out << "[5/7] attack: the controller replays the INVOKE demo-greet sealed for demo-mac (already run once) to demo-mac again" << std::endl;
     if (!stepInvoke.empty()) {
       auto r = controller.call("POST", "/api/v1/namespaces/guest/actions/demo-mac?blocking=true", stepInvoke);
       std::string e = r ? errorOf(*r) : r.error().str();
