@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the main job: the single-node platform in the
-# foreground (`clemmys up --plain`). Extra arguments go to `clemmys up`.
-# Stop it with Ctrl-C; clients read <data-dir>/wskprops (default ~/.clemmys/wskprops).
+# Sets everything up, builds, and runs the main job: `clemmys demo` — the secure
+# platform in a temporary directory, a three-kind pipeline using a policy secret,
+# what the untrusted controller stores, three attacks refused, clean shutdown.
+# Extra arguments go to `clemmys demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec "${BUILD_DIR:-build}/bin/clemmys" up --plain "$@"
+exec "${BUILD_DIR:-build}/bin/clemmys" demo "$@"
