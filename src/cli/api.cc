@@ -41,7 +41,9 @@ std::string buildQuery(const Query& query) {
 Api::Api(Endpoint endpoint, std::string auth)
     : endpoint_(std::move(endpoint)),
       authorization_("Basic " + base64Encode(auth)),
-      client_(endpoint_.host, endpoint_.port) {}
+      client_(endpoint_.scheme == "https"
+                  ? http::Client(endpoint_.host, endpoint_.port, http::ClientTls{endpoint_.caPem, "", true})
+                  : http::Client(endpoint_.host, endpoint_.port)) {}
 
 Result<ApiResponse> Api::call(std::string_view method, const std::string& path,
                               const Query& query, const std::optional<json::value>& body,

@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <boost/json/serialize.hpp>
 
@@ -91,6 +93,22 @@ std::optional<Api> openApi(CommandContext& ctx, const ParsedArgs& args) {
   if (!endpoint) {
     ctx.err << "error: " << endpoint.error().message << "\n";
     return std::nullopt;
+  }
+  if (endpoint->scheme == "https") {
+    // Clemmys' gateway has a certificate from the session CA: trust that, nothing else.
+    if (config->caCert.empty()) {
+      ctx.err << "error: an https API host needs CACERT (the session CA certificate) in the "
+                 "properties file\n";
+      return std::nullopt;
+    }
+    std::ifstream in(config->caCert);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (!in || pem.str().empty()) {
+      ctx.err << "error: cannot read CACERT " << config->caCert << "\n";
+      return std::nullopt;
+    }
+    endpoint->caPem = pem.str();
   }
   return Api(std::move(*endpoint), config->auth);
 }

@@ -218,7 +218,7 @@ TEST_F(CliServerTest, UsageAndConfigErrorsNeverReachTheServer) {
   EXPECT_EQ(runWith({"action", "list", "--apihost", "https://h:1", "--auth", "a:b"},
                     Environment{}, out, err),
             kExitUsage);
-  EXPECT_NE(err.str().find("not supported yet"), std::string::npos);
+  EXPECT_NE(err.str().find("needs CACERT"), std::string::npos);
   std::lock_guard lock(mutex_);
   EXPECT_TRUE(requests_.empty());
 }

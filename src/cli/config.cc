@@ -102,11 +102,7 @@ Result<Endpoint> parseApiHost(std::string_view apiHost) {
   } else {
     endpoint.scheme = "http";
   }
-  if (endpoint.scheme == "https") {
-    return fail("cli.tls_unsupported",
-                "https API hosts are not supported yet; use an http:// API host");
-  }
-  if (endpoint.scheme != "http") {
+  if (endpoint.scheme != "http" && endpoint.scheme != "https") {
     return fail("cli.config", "unsupported scheme '" + endpoint.scheme + "' in API host");
   }
   if (auto slash = rest.find('/'); slash != std::string_view::npos) {
@@ -137,7 +133,7 @@ Result<Endpoint> parseApiHost(std::string_view apiHost) {
   if (endpoint.host.empty()) {
     return fail("cli.config", "no host name in API host '" + std::string(apiHost) + "'");
   }
-  endpoint.port = 80;
+  endpoint.port = endpoint.scheme == "https" ? 443 : 80;
   if (!portText.empty()) {
     unsigned value = 0;
     auto [ptr, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), value);

@@ -44,7 +44,8 @@ struct ConfigOverrides {
 Result<Config> resolveConfig(const ConfigOverrides& overrides, const Environment& env);
 
 struct Endpoint {
-  std::string scheme;  // "http"
+  std::string scheme;  // "http" or "https"
+  std::string caPem;   // https: the only trust anchor (the CACERT file's contents)
   std::string host;    // "127.0.0.1", "::1"
   uint16_t port = 0;
   std::string basePath;  // path prefix before /api/v1, usually ""
@@ -52,7 +53,7 @@ struct Endpoint {
 
 // Parses APIHOST: "host", "host:port", "[v6]:port", optionally with "http://" and a path.
 // Without a scheme, http is assumed (the embedded platform serves plain HTTP on loopback).
-// Errors: "cli.config" (empty, malformed, bad port), "cli.tls_unsupported" for https://.
+// Errors: "cli.config" (empty, malformed, bad port, unknown scheme).
 Result<Endpoint> parseApiHost(std::string_view apiHost);
 
 }  // namespace clemmys::cli

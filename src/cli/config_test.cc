@@ -100,11 +100,12 @@ TEST(ApiHostTest, WithAndWithoutScheme) {
   EXPECT_EQ(v6->port, 9000);
 }
 
-TEST(ApiHostTest, HttpsIsNotSupportedYetAndBadHostsFail) {
-  auto tls = parseApiHost("https://host:443");
-  ASSERT_FALSE(tls.has_value());
-  EXPECT_EQ(tls.error().name, "cli.tls_unsupported");
-  EXPECT_NE(tls.error().message.find("not supported yet"), std::string::npos);
+TEST(ApiHostTest, HttpsDefaultsToPort443AndBadHostsFail) {
+  auto tls = parseApiHost("https://host");
+  ASSERT_TRUE(tls.has_value());
+  EXPECT_EQ(tls->scheme, "https");
+  EXPECT_EQ(tls->port, 443);
+  EXPECT_FALSE(parseApiHost("ftp://host").has_value());
   EXPECT_FALSE(parseApiHost("").has_value());
   EXPECT_FALSE(parseApiHost("host:0").has_value());
   EXPECT_FALSE(parseApiHost("host:70000").has_value());
