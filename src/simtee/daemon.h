@@ -85,6 +85,7 @@ class Daemon {
   std::mutex mu_;
   std::map<pid_t, Process> processes_;
   std::thread reaper_;
+  LaunchThread launcher_;  // forks every launch, so launches die with the daemon
 };
 
 }  // namespace clemmys::simtee

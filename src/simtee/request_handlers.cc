@@ -127,7 +127,7 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   SandboxedLaunch launch{*exe, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir};
   // Holding mu_ across the start keeps the reaper from racing the table insert.
   std::lock_guard lock(mu_);
-  auto started = startSandboxed(launch, namespaces_);
+  auto started = launcher_.start(launch, namespaces_);
   ::close(*exe);
   if (!started) return std::unexpected(started.error());
   processes_[started->pid] = Process{measurement, peer.uid, true, 0};

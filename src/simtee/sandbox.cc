@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
 namespace clemmys::simtee {
 namespace {
@@ -65,6 +66,7 @@ struct ChildPlan {
   char* const* argv;
   char* const* envp;
   int highFd;  // first fd number above every fd we juggle
+  pid_t parentPid;  // the daemon, as seen from the child (0 in a new pid namespace)
 };
 
 [[noreturn]] void runChild(const ChildPlan& p) {
@@ -72,8 +74,8 @@ struct ChildPlan {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // No PR_SET_PDEATHSIG: it fires when the cloning *thread* exits, and
-  // connection threads are short-lived. The daemon kills its launches on exit.
+  // PR_SET_PDEATHSIG is set just before exec (below); LaunchThread makes the forking
+  // thread live as long as the daemon.
   ::setsid();
   char go = 0;
   if (p.userNs && ::read(p.syncRead, &go, 1) != 1) die(p.reportWrite, 2);
@@ -132,6 +134,8 @@ struct ChildPlan {
                     const_cast<sock_filter*>(l.seccompProgram->data())};
     if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) die(report, 9);
   }
+  // Last, after every credential change (which would clear it): die with the daemon.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || ::getppid() != p.parentPid) die(report, 8);
   ::syscall(SYS_execveat, exe, "", p.argv, p.envp, AT_EMPTY_PATH);
   die(report, 10);
 }
@@ -248,7 +252,8 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   highFd = std::max({highFd, l.executableFd + 1, sync[0] + 1, report[1] + 1, devNull + 1});
   std::vector<char*> argv = cArray(l.argv), envp = cArray(l.env);
   ChildPlan plan{&l, (flags & CLONE_NEWUSER) != 0, (flags & CLONE_NEWPID) != 0, (flags & CLONE_NEWNS) != 0,
-                 sync[0], report[1], devNull, argv.data(), envp.data(), highFd};
+                 sync[0], report[1], devNull, argv.data(), envp.data(), highFd,
+                 (flags & CLONE_NEWPID) != 0 ? 0 : ::getpid()};
 
   // A raw clone (no glibc fork handlers): the child makes only system calls.
   long pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags | SIGCHLD), nullptr, nullptr, nullptr, nullptr);
@@ -291,6 +296,43 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   }
   out.pid = static_cast<pid_t>(pid);
   return out;
+}
+
+
+LaunchThread::LaunchThread() : thread_([this] { loop(); }) {}
+
+LaunchThread::~LaunchThread() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<Started> LaunchThread::start(const SandboxedLaunch& launch, const NamespaceSupport& support) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !job_ || stopping_; });
+  if (stopping_) return fail("simtee.launch_failed", "daemon stopping");
+  std::optional<Result<Started>> result;
+  job_ = [&] { result.emplace(startSandboxed(launch, support)); };
+  cv_.notify_all();
+  cv_.wait(lock, [&] { return result.has_value(); });
+  return std::move(*result);
+}
+
+void LaunchThread::loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return job_ || stopping_; });
+    if (!job_) return;
+    auto job = std::move(job_);
+    job_ = nullptr;
+    lock.unlock();
+    job();
+    lock.lock();
+    cv_.notify_all();
+  }
 }
 
 }  // namespace clemmys::simtee

@@ -12,6 +12,14 @@
 // (the daemon is multi-threaded). Thread-safe: each call is independent.
 #pragma once
 
+#include <thread>
+
+#include <mutex>
+
+#include <functional>
+
+#include <condition_variable>
+
 #include <linux/filter.h>
 #include <sys/types.h>
 
@@ -47,7 +55,29 @@ struct Started {
 };
 
 // Returns once the child has exec'd (or failed to). Errors: simtee.launch_failed.
+// The child gets PR_SET_PDEATHSIG(SIGKILL) tied to the calling thread: call it from a
+// thread that lives as long as the daemon (LaunchThread), so launches die with it.
 Result<Started> startSandboxed(const SandboxedLaunch& launch, const NamespaceSupport& support);
+
+// Runs startSandboxed on one long-lived thread. Linux sends the parent-death signal
+// when the *thread* that forked a child exits; connection threads come and go, the
+// daemon's launch thread ends only with the daemon — killing the daemon (even with
+// SIGKILL) then takes every process it launched along.
+// Thread safety: start() may be called from any thread; calls are serialised.
+class LaunchThread {
+ public:
+  LaunchThread();
+  ~LaunchThread();  // finishes the queued launch, joins
+  Result<Started> start(const SandboxedLaunch& launch, const NamespaceSupport& support);
+
+ private:
+  void loop();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> job_;  // at most one: start() waits for its own job
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 // Copies a file into a sealed, close-on-exec memfd. Errors: simtee.exec_unreadable.
 Result<int> sealedCopy(const std::string& path, std::string& contents);

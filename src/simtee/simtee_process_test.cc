@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "attest/dcap_verifier.h"
@@ -174,6 +175,32 @@ TEST_F(SimteeFixture, SealingKeysStableAndCountersSurviveRestart) {
   std::string other = runGuest({"seal:db", "incr:c", "status"});
   EXPECT_NE(field(other, "seal"), field(first, "seal"));
   EXPECT_EQ(field(other, "incr"), "1");
+}
+
+TEST_F(SimteeFixture, LaunchesDieWhenTheDaemonIsKilled) {
+  // Launched from a short-lived connection thread of the daemon; SIGKILL the daemon
+  // (no chance to clean up): the launch must go with it, not linger as an orphan.
+  LaunchRequest req;
+  req.argv = {SIMTEE_GUEST, "sleep"};
+  SimteeClient client(socket_);
+  auto l = client.launch(req);
+  ASSERT_TRUE(l) << l.error().str();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the connection thread is gone
+  ASSERT_EQ(::kill(l->pid, 0), 0);
+  daemon_.kill(SIGKILL);
+  daemon_.wait();
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    // Gone, or a zombie waiting for init to reap it.
+    std::ifstream stat("/proc/" + std::to_string(l->pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    gone = line.empty() || (close != std::string::npos && line[close + 2] == 'Z');
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "launched pid " << l->pid << " survived the daemon";
+  startDaemon();  // TearDown expects a daemon to stop
 }
 
 }  // namespace
