@@ -116,27 +116,7 @@ Result<PublicKey> p256FromPoint(ByteView point) {
   if (point.size() != kP256PointSize || point[0] != 0x04) {
     return fail("crypto.bad_public_key", "expected a 65-byte uncompressed P-256 point");
   }
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>("prime256v1"), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(point.data()), point.size()),
-      OSSL_PARAM_construct_end()};
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  EVP_PKEY* key = nullptr;
-  bool ok = ctx != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
-            EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
-  EVP_PKEY_CTX_free(ctx);
-  if (!ok || key == nullptr) return fail("crypto.bad_public_key", "P-256 point rejected");
-  // On-curve check only: P-256 has cofactor 1, so every on-curve point other
-  // than infinity has prime order and the full check's n*Q scalar
-  // multiplication adds nothing but ~50 us per ECDH on the release path.
-  EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
-  bool onCurve = check != nullptr && EVP_PKEY_public_check_quick(check) == 1;
-  EVP_PKEY_CTX_free(check);
-  if (!onCurve) {
-    EVP_PKEY_free(key);
-    return fail("crypto.bad_public_key", "P-256 point not on the curve");
-  }
-  return PublicKey::adopt(key);
+  return PublicKey::fromRawP256(point.subspan(1));
 }
 
 Result<PublicKey> p256FromPem(std::string_view pem) {

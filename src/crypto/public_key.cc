@@ -44,9 +44,12 @@ Result<PublicKey> PublicKey::fromRawP256(ByteView xy) {
             EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
   EVP_PKEY_CTX_free(ctx);
   if (!ok || key == nullptr) return fail("crypto.bad_public_key", "raw P-256 point rejected");
-  // fromdata does not always validate the point; an off-curve key must not verify anything.
+  // fromdata does not always validate the point; an off-curve key must not verify
+  // (or agree on) anything. The quick check (on the curve, not infinity) suffices:
+  // P-256 has cofactor 1, so the full check's n*Q multiplication adds nothing but
+  // ~50 us per ECDH on the key-release path.
   EVP_PKEY_CTX* check = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
-  bool onCurve = check != nullptr && EVP_PKEY_public_check(check) == 1;
+  bool onCurve = check != nullptr && EVP_PKEY_public_check_quick(check) == 1;
   EVP_PKEY_CTX_free(check);
   if (!onCurve) {
     EVP_PKEY_free(key);
