@@ -3,6 +3,8 @@
 #include <openssl/sha.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "common/encoding.h"
@@ -187,6 +189,8 @@ std::string AttackTest::freshInvoke(const std::string& name, const std::string& 
   if (r.body.find(error) == std::string::npos) {
     return ::testing::AssertionFailure() << "refused without " << error << ": " << r.status << " " << r.body;
   }
+  // ATTACK_VERBOSE=1 shows what the client saw for each refusal.
+  if (std::getenv("ATTACK_VERBOSE")) std::fprintf(stderr, "refused (%s): %d %s\n", error.c_str(), r.status, r.body.c_str());
   return ::testing::AssertionSuccess() << r.status << " " << r.body;
 }
 

@@ -127,7 +127,7 @@ TEST_F(AttackTest, MessageRedirectedToAnotherFunctionIsRefused) {
   provider().proxy().setHooks(
       [](Exchange& x) {
         auto at = x.target.find("/actions/atk-echo?");
-        if (x.method == "POST" && at != std::string::npos) x.target.replace(at, 17, "/actions/atk-c?");
+        if (x.method == "POST" && at != std::string::npos) x.target.replace(at, 18, "/actions/atk-c?");
       },
       nullptr);
   auto r = invoke("atk-echo", echoArgs());

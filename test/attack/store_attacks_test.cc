@@ -20,7 +20,11 @@ class StoreAttackTest : public AttackTest {
       return;
     }
     done = true;
-    error = stage();
+    try {
+      error = stage();
+    } catch (const std::exception& e) {
+      error = std::string("staging threw: ") + e.what();
+    }
     ASSERT_TRUE(error.empty()) << error;
   }
 
@@ -59,9 +63,10 @@ class StoreAttackTest : public AttackTest {
     auto fp = doc("atk-flipparams");
     for (auto& param : fp.as_object()["parameters"].as_array()) {
       if (param.at("key") != "clemmys-params") continue;
-      std::string w(param.at("value").at("clemmys").as_string());
+      // The PARAMS envelope: the wire string itself or {"clemmys": wire}.
+      auto& value = param.as_object()["value"];
+      json::string& w = value.is_string() ? value.as_string() : value.as_object()["clemmys"].as_string();
       w[w.size() - 30] = w[w.size() - 30] == 'A' ? 'B' : 'A';
-      param.as_object()["value"].as_object()["clemmys"] = w;
     }
     if (err.empty()) err = write("atk-flipparams", fp);
     // Rollback: atk-pinned's whole document back to version 1 (code, params, descriptor).
