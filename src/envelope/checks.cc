@@ -93,14 +93,20 @@ Result<Bytes> sealFirstInvoke(const Id& id, const ChainSpec& chain, uint64_t exp
 }
 
 void GatewayLedger::purge(uint64_t nowMs) {
-  for (auto it = issued_.begin(); it != issued_.end();)
-    it = it->second.expiresMs < nowMs ? issued_.erase(it) : std::next(it);
+  auto end = byExpiry_.lower_bound(nowMs);  // expiresMs < nowMs
+  for (auto it = byExpiry_.begin(); it != end; ++it) {
+    // A re-issued id carries a later expiry: only its current entry decides.
+    auto entry = issued_.find(it->second);
+    if (entry != issued_.end() && entry->second.expiresMs < nowMs) issued_.erase(entry);
+  }
+  byExpiry_.erase(byExpiry_.begin(), end);
 }
 
 void GatewayLedger::issue(const Id& id, const Digest& chainId, uint64_t expiresMs) {
   std::lock_guard lock(mutex_);
   purge(static_cast<uint64_t>(clock_.nowMs()));
   issued_[id] = Entry{chainId, expiresMs, false};
+  byExpiry_.emplace(expiresMs, id);
 }
 
 Result<Outcome> GatewayLedger::accept(ByteView bytes) {

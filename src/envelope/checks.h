@@ -79,6 +79,9 @@ class GatewayLedger {
   const Clock& clock_;
   std::mutex mutex_;
   std::map<Id, Entry> issued_;
+  // The same ids ordered by expiry, so purging (on every issue) costs only the
+  // expired entries instead of a walk over every activation still in flight.
+  std::multimap<uint64_t, Id> byExpiry_;
 };
 
 }  // namespace clemmys::envelope

@@ -57,6 +57,24 @@ TEST_F(Env, HonestChainIsAcceptedByGateway) {
   EXPECT_EQ(errorOf(ledger.accept(all.back())), "gateway.duplicate_outcome");
 }
 
+TEST_F(Env, LedgerForgetsActivationsOnlyAfterTheyExpire) {
+  GatewayLedger ledger(keys, clock);
+  ledger.issue(id, chainId(chain), clock.nowMs() + 60000);
+  auto all = runChain();
+  ASSERT_TRUE(ledger.accept(all.back()));
+  // Other activations come and go; the settled one is still remembered until it expires.
+  Id other = id;
+  other[0] ^= 1;
+  clock.advance(30000);
+  ledger.issue(other, chainId(chain), clock.nowMs() + 1000);
+  EXPECT_EQ(errorOf(ledger.accept(all.back())), "gateway.duplicate_outcome");
+  clock.advance(30001);
+  Id third = id;
+  third[1] ^= 1;
+  ledger.issue(third, chainId(chain), clock.nowMs() + 60000);  // purges both expired ids
+  EXPECT_EQ(errorOf(ledger.accept(all.back())), "gateway.unknown_activation");
+}
+
 TEST_F(Env, RoundTripHeaderFields) {
   auto e = first();
   auto p = parse(e);
