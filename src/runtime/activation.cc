@@ -73,17 +73,32 @@ std::optional<int64_t> RunRequest::deadlineMs() const {
   return ms;
 }
 
+ProcessEnv::~ProcessEnv() {
+  // Our strings are about to be freed: nothing in the environment may point at them.
+  while (!owned_.empty()) restore(owned_.begin()->first);
+}
+
+void ProcessEnv::set(const std::string& name, const std::string& value) {
+  auto entry = std::make_unique<std::string>(name + "=" + value);
+  ::putenv(entry->data());
+  owned_[name] = std::move(entry);  // the previous string is no longer referenced
+}
+
+void ProcessEnv::restore(const std::string& name) {
+  auto it = originals_.find(name);
+  if (it != originals_.end() && it->second) {
+    ::setenv(name.c_str(), it->second->c_str(), 1);  // one fixed value per name: no growth
+  } else {
+    ::unsetenv(name.c_str());
+  }
+  owned_.erase(name);
+}
+
 void ProcessEnv::apply(const EnvVars& vars) {
   for (const auto& name : previous_) {
     bool stillSet = std::any_of(vars.begin(), vars.end(),
                                 [&](const auto& kv) { return kv.first == name; });
-    if (stillSet) continue;
-    auto it = originals_.find(name);
-    if (it != originals_.end() && it->second) {
-      ::setenv(name.c_str(), it->second->c_str(), 1);
-    } else {
-      ::unsetenv(name.c_str());
-    }
+    if (!stillSet) restore(name);
   }
   previous_.clear();
   for (const auto& [name, value] : vars) {
@@ -91,7 +106,7 @@ void ProcessEnv::apply(const EnvVars& vars) {
       const char* before = std::getenv(name.c_str());
       originals_.emplace(name, before ? std::optional<std::string>(before) : std::nullopt);
     }
-    ::setenv(name.c_str(), value.c_str(), 1);
+    set(name, value);
     previous_.push_back(name);
   }
 }

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,13 +63,28 @@ class RunRequest {
 // which share the runtime's process). A variable set by an earlier activation and
 // absent from the current one gets back the value it had before the first activation
 // touched it (or is unset), so an api key never outlives its activation.
+// The "NAME=value" strings are owned here and handed to putenv: setenv would keep
+// every value ever set (glibc never frees them, and searches them on each call), so a
+// fresh activation id per request would grow the process and slow every request.
+// The destructor restores the variables it changed.
 class ProcessEnv {
  public:
+  ProcessEnv() = default;
+  ~ProcessEnv();
+  ProcessEnv(const ProcessEnv&) = delete;
+  ProcessEnv& operator=(const ProcessEnv&) = delete;
+
   void apply(const EnvVars& vars);
 
  private:
+  void set(const std::string& name, const std::string& value);
+  void restore(const std::string& name);
+
   std::map<std::string, std::optional<std::string>, std::less<>> originals_;
   std::vector<std::string> previous_;
+  // name -> the "NAME=value" string the environment points at (heap string objects,
+  // so their buffers stay put while the map changes).
+  std::map<std::string, std::unique_ptr<std::string>, std::less<>> owned_;
 };
 
 }  // namespace clemmys::runtime

@@ -73,5 +73,18 @@ TEST(Activation, ProcessEnvRestoresVariablesAbsentFromTheNextActivation) {
   ::unsetenv("__OW_CLEMMYS_TEST_KEY");
 }
 
+TEST(Activation, ProcessEnvOwnsItsValuesAndRestoresThemWhenDestroyed) {
+  ::unsetenv("__OW_CLEMMYS_TEST_ID");
+  {
+    ProcessEnv env;
+    for (int i = 0; i < 1000; ++i) {
+      std::string id = "activation-" + std::to_string(i);
+      env.apply({{"__OW_CLEMMYS_TEST_ID", id}});
+      ASSERT_STREQ(std::getenv("__OW_CLEMMYS_TEST_ID"), id.c_str());
+    }
+  }
+  EXPECT_EQ(std::getenv("__OW_CLEMMYS_TEST_ID"), nullptr);
+}
+
 }  // namespace
 }  // namespace clemmys::runtime
