@@ -141,6 +141,10 @@ void Pool::watchdogLoop() {
   while (!stopping_) {
     if (busy_ == 0) {
       watchdogCv_.wait(lock, [&] { return stopping_ || busy_ > 0; });
+      // First scan one interval after work began: a scan at once (a /proc walk per
+      // instance) would run on every idle→busy edge, i.e. per request under
+      // sequential load, while runs shorter than the interval need no check.
+      watchdogCv_.wait_for(lock, options_.watchdogInterval, [&] { return stopping_; });
       continue;
     }
     std::vector<std::pair<std::shared_ptr<Instance>, uint64_t>> watched;
