@@ -46,6 +46,9 @@ struct Client::Impl {
       return fail("http.connect_failed", host + ":" + std::to_string(port) + ": " + ec.message());
     socket.set_option(tcp::no_delay(true), ec);
     buffer.clear();
+    // Beast reads max(512, free capacity) bytes at a time: room up front lets a
+    // typical response arrive in one read instead of one poll+read per 512 bytes.
+    buffer.reserve(16 * 1024);
     if (tlsOptions) {
       if (auto st = handshake(timeout); !st) {
         disconnect();

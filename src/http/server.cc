@@ -21,7 +21,10 @@
 #include "http/tls_context.h"
 
 namespace clemmys::http {
+
 namespace {
+
+constexpr size_t kReadReserve = 16 * 1024;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -176,6 +179,9 @@ class ServerImpl final : public Server {
   void serveOn(Stream& stream, detail::DeadlineStream& deadline, const std::string& remote) {
     boost::system::error_code ec;
     beast::flat_buffer buffer;
+    // Beast reads max(512, free capacity) bytes at a time: room up front lets a
+    // typical request arrive in one read instead of one poll+read per 512 bytes.
+    buffer.reserve(kReadReserve);
     while (!stopping_) {
       deadline.expiresAfter(options_.idleTimeout);
       bhttp::request_parser<bhttp::string_body> parser;
