@@ -43,6 +43,8 @@ Result<std::unique_ptr<LogSealer>> LogSealer::start(const envelope::KeyRing& key
     ::close(p[1]);  // fds[i] (inheritable, unlike p[1]) is now the only write end
     s.takenFd = fds[i];
     s.readFd = p[0];
+    // Non-blocking: finish() and the reader may both try; whoever finds it empty moves on.
+    ::fcntl(s.readFd, F_SETFL, ::fcntl(s.readFd, F_GETFL) | O_NONBLOCK);
   }
   for (size_t i = 0; i < 2; ++i) {
     sealer->streams_[i].reader = std::thread([raw = sealer.get(), i] { raw->readLoop(i); });
@@ -63,33 +65,42 @@ LogSealer::~LogSealer() {
   }
 }
 
+LogSealer::Pumped LogSealer::pump(size_t index) {
+  Stream& s = streams_[index];
+  char chunk[8192];
+  ssize_t n = ::read(s.readFd, chunk, sizeof chunk);
+  if (n < 0) return errno == EINTR ? Pumped::data : errno == EAGAIN ? Pumped::empty : Pumped::closed;
+  if (n == 0) return Pumped::closed;
+  std::string& buffer = s.buffer;
+  buffer.append(chunk, static_cast<size_t>(n));
+  size_t start = 0;
+  std::lock_guard lock(mu_);
+  for (;;) {
+    size_t nl = buffer.find('\n', start);
+    if (nl == std::string::npos) break;
+    emitLocked(index, std::string_view(buffer).substr(start, nl - start));
+    start = nl + 1;
+  }
+  buffer.erase(0, start);
+  while (buffer.size() >= kMaxLineBytes) {
+    emitLocked(index, std::string_view(buffer).substr(0, kMaxLineBytes));
+    buffer.erase(0, kMaxLineBytes);
+  }
+  return Pumped::data;
+}
+
 void LogSealer::readLoop(size_t index) {
   Stream& s = streams_[index];
-  std::string buffer;
-  char chunk[8192];
   while (!stop_) {
     pollfd p{s.readFd, POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = ::read(s.readFd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    buffer.append(chunk, static_cast<size_t>(n));
-    size_t start = 0;
-    std::lock_guard lock(mu_);
-    for (;;) {
-      size_t nl = buffer.find('\n', start);
-      if (nl == std::string::npos) break;
-      emitLocked(index, std::string_view(buffer).substr(start, nl - start));
-      start = nl + 1;
-    }
-    buffer.erase(0, start);
-    while (buffer.size() >= kMaxLineBytes) {
-      emitLocked(index, std::string_view(buffer).substr(0, kMaxLineBytes));
-      buffer.erase(0, kMaxLineBytes);
-    }
+    std::lock_guard readLock(s.readMu);
+    if (pump(index) == Pumped::closed) break;
   }
+  std::lock_guard readLock(s.readMu);
   std::lock_guard lock(mu_);
-  if (!buffer.empty()) emitLocked(index, buffer);
+  if (!s.buffer.empty()) emitLocked(index, s.buffer);
+  s.buffer.clear();
 }
 
 void LogSealer::emitLocked(size_t index, std::string_view line) {
@@ -140,6 +151,17 @@ uint64_t LogSealer::ticket() const {
 }
 
 void LogSealer::finish(uint64_t ticket, bool dropHeld) {
+  // The marker was written before this call, so draining until it shows up ends
+  // without blocking; an empty pipe means a reader thread took it (waited for below).
+  for (size_t i = 0; i < 2; ++i) {
+    std::lock_guard readLock(streams_[i].readMu);
+    auto passed = [&] {
+      std::lock_guard lock(mu_);
+      return streams_[i].markers >= ticket;
+    };
+    while (!passed() && pump(i) == Pumped::data) {
+    }
+  }
   std::unique_lock lock(mu_);
   // The marker is written by this process right after the function returned, so it
   // arrives promptly; the bound only guards against a reader that died.

@@ -8,6 +8,8 @@
 // pipe. The action proxy writes a private per-process marker line (instead of the
 // sentinel) when an activation ends; the reader turns it into the plaintext sentinel
 // on the real stream, so the sentinel follows every sealed line of the activation.
+// finish() drains the pipes itself (non-blocking: the marker is already in them) so
+// the warm path does not wait for the reader threads to wake up and hand back.
 // Lines written while no activation is open (e.g. a module's top-level prints during
 // /init) are held (up to kMaxPendingBytes) and sealed into the next activation, as
 // OpenWhisk attributes init output to the first activation; a failed /init drops them
@@ -65,11 +67,19 @@ class LogSealer {
     int takenFd = -1;  // the fd we replaced (1 or 2)
     int savedFd = -1;  // dup of the real stream
     int readFd = -1;   // pipe read end
-    uint64_t markers = 0;
+    uint64_t markers = 0;   // guarded by mu_
     std::thread reader;
+    // Held while reading a chunk and emitting its lines, so lines leave in pipe
+    // order whichever thread (reader or finish()) reads them. Taken before mu_.
+    std::mutex readMu;
+    std::string buffer;     // a partial line; guarded by readMu
   };
+  enum class Pumped { data, empty, closed };
   LogSealer(const envelope::KeyRing& keys, Random& random, std::string marker, std::string sentinel);
   void readLoop(size_t index);
+  // One non-blocking read of the stream's pipe, its complete lines emitted.
+  // Caller holds the stream's readMu.
+  Pumped pump(size_t index);
   void emitLocked(size_t index, std::string_view line);
   void writeSealedLocked(size_t index, std::string_view line);
 
