@@ -364,7 +364,5 @@ TEST_F(SecureProcessTest, SigtermStopsASandboxedRuntime) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
 }
 
-// Per-hop cost of secure mode: the cpp no-op (`niam`) through /run, plain vs secure,
-// on the same kind of simtee-launched process. Printed, not asserted.
 }  // namespace
 }  // namespace clemmys::runtime
