@@ -290,3 +290,26 @@ section7() {
     } >>"$out"
   fi
 }
+
+# 8. The plain platform per kind (bench/platform/platform_bench): warm blocking no-op
+# p50/p99 at 1 connection, throughput at 16, cold start without a prewarmed runtime, and
+# the same run's baseline (the cpp no-op /run straight on one clemmys-runtime).
+section8() {
+  log "8. plain platform per kind: platform_bench"
+  local raw="$WORK/platform_bench.txt" out="$WORK/s8.md"
+  if [[ ! -x $BUILD/bin/platform_bench ]]; then
+    echo "platform_bench is not built in $BUILD." >"$out"
+    return 0
+  fi
+  local requests=2000 cold=5
+  [[ $QUICK == 1 ]] && requests=500 cold=3
+  TMPDIR=$WORK "$BUILD/bin/platform_bench" --build "$BUILD" --seconds "$SECS" --requests "$requests" \
+    --cold "$cold" >"$raw" 2>&1 || log "platform_bench exited non-zero: $(tail -2 "$raw")"
+  {
+    echo "\`platform_bench --build $BUILD --seconds $SECS --requests $requests --cold $cold\`"
+    echo
+    grep -E '^\|' "$raw" || echo "(no table: $(tail -1 "$raw"))"
+    echo
+    grep -E '^(Baseline|Ratio)' "$raw" || true
+  } >"$out"
+}
