@@ -24,8 +24,15 @@ lines() {
     cmd=$(ninja -C "$build" -t commands "bin/$bin" 2>/dev/null | tail -n 1) || continue
     [ -n "$cmd" ] || continue
     mods=$(grep -o 'libclemmys_[a-z_]*\.a' <<<"$cmd" | sed 's/libclemmys_//; s/\.a//' | sort -u | tr '\n' ' ')
-    total=0
-    for m in $mods; do total=$((total + $(lines "$m"))); done
+    # Several libraries can live in one folder (runtime + runtime_secure): count each
+    # folder once.
+    total=0 seen=" "
+    for m in $mods; do
+      dir=$(folder "$m"); [ -n "$dir" ] || dir="src/$m"
+      case $seen in *" $dir "*) continue ;; esac
+      seen="$seen$dir "
+      total=$((total + $(lines "$m")))
+    done
     case $bin in clemmys) trust="untrusted" ;; clemmys-simtee) trust="stands for hardware" ;; *) trust="trusted" ;; esac
     echo "| \`$bin\` | $trust | ${mods% } | $total |"
   done
