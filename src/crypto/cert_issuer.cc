@@ -1,5 +1,7 @@
 #include "crypto/cert_issuer.h"
 
+#include "crypto/pem_writer.h"
+
 #include <arpa/inet.h>
 #include <openssl/bn.h>
 #include <openssl/pem.h>
@@ -99,15 +101,7 @@ Result<Certificate> issueCertificate(const EcPrivateKey& issuerKey, const Certif
 }
 
 std::string certificatePem(const Certificate& cert) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  std::string out;
-  if (bio != nullptr && PEM_write_bio_X509(bio, cert.get()) == 1) {
-    char* data = nullptr;
-    long len = BIO_get_mem_data(bio, &data);
-    out.assign(data, static_cast<size_t>(len));
-  }
-  BIO_free(bio);
-  return out;
+  return detail::pemText([&](BIO* bio) { return PEM_write_bio_X509(bio, cert.get()); });
 }
 
 }  // namespace clemmys::crypto

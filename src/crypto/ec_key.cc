@@ -1,5 +1,7 @@
 #include "crypto/ec_key.h"
 
+#include "crypto/pem_writer.h"
+
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -133,15 +135,7 @@ Result<PublicKey> p256FromPem(std::string_view pem) {
 }
 
 std::string publicKeyPem(const PublicKey& key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  std::string out;
-  if (bio != nullptr && PEM_write_bio_PUBKEY(bio, key.get()) == 1) {
-    char* data = nullptr;
-    long len = BIO_get_mem_data(bio, &data);
-    out.assign(data, static_cast<size_t>(len));
-  }
-  BIO_free(bio);
-  return out;
+  return detail::pemText([&](BIO* bio) { return PEM_write_bio_PUBKEY(bio, key.get()); });
 }
 
 }  // namespace clemmys::crypto
