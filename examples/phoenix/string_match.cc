@@ -58,17 +58,9 @@ Expected<Job> prepare(const json::object& params) {
       keys.emplace_back(key.as_string());
     }
   }
-  std::string text;
-  if (const json::value* given = params.if_contains("text")) {
-    if (!given->is_string()) return failWith("'text' must be a string");
-    text = std::string(given->as_string());
-  } else {
-    auto size = readUint(params, "size", 10000, 0, 50'000'000);
-    auto seed = readUint(params, "seed", 1, 0, UINT64_MAX);
-    if (!size) return std::unexpected(size.error());
-    if (!seed) return std::unexpected(seed.error());
-    text = generateText(*size, *seed);
-  }
+  auto input = textInput(params);
+  if (!input) return std::unexpected(input.error());
+  std::string text = std::move(*input);
   return Job([text = std::move(text), keys = std::move(keys)] { return toJson(match(text, keys)); });
 }
 

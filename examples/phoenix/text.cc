@@ -33,4 +33,16 @@ std::string generateText(uint64_t words, uint64_t seed) {
   return text;
 }
 
+Expected<std::string> textInput(const json::object& params) {
+  if (const json::value* given = params.if_contains("text")) {
+    if (!given->is_string()) return failWith("'text' must be a string");
+    return std::string(given->as_string());
+  }
+  auto size = readUint(params, "size", 10000, 0, 50'000'000);
+  auto seed = readUint(params, "seed", 1, 0, UINT64_MAX);
+  if (!size) return std::unexpected(size.error());
+  if (!seed) return std::unexpected(seed.error());
+  return generateText(*size, *seed);
+}
+
 }  // namespace phoenix

@@ -9,9 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "common.h"
+
 namespace phoenix {
 
 std::string generateText(uint64_t words, uint64_t seed);
+
+// The corpus a text workload runs on: the "text" parameter when given, else
+// generateText({"size" (default 10000 words), "seed" (default 1)}).
+Expected<std::string> textInput(const json::object& params);
 
 // Hash for unordered containers keyed by std::string that are looked up with
 // string_views, so counting a word does not allocate.

@@ -47,17 +47,9 @@ json::object generateInput(uint64_t size, uint64_t seed) {
 Expected<Job> prepare(const json::object& params) {
   auto topK = readUint(params, "top", 10, 0, 10000);
   if (!topK) return std::unexpected(topK.error());
-  std::string text;
-  if (const json::value* given = params.if_contains("text")) {
-    if (!given->is_string()) return failWith("'text' must be a string");
-    text = std::string(given->as_string());
-  } else {
-    auto size = readUint(params, "size", 10000, 0, 50'000'000);
-    auto seed = readUint(params, "seed", 1, 0, UINT64_MAX);
-    if (!size) return std::unexpected(size.error());
-    if (!seed) return std::unexpected(seed.error());
-    text = generateText(*size, *seed);
-  }
+  auto input = textInput(params);
+  if (!input) return std::unexpected(input.error());
+  std::string text = std::move(*input);
   size_t k = *topK;
   return Job([text = std::move(text), k] { return toJson(count(text, k)); });
 }
