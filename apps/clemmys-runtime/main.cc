@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
 
   SystemClock clock;
   SystemRandom random;
-  if (secure.enabled) proxyOptions.sentinel = runtime::secureLogMarker(random);
+  if (secure.enabled) proxyOptions.sentinel.clear();  // the log sealer writes it
   runtime::ActionProxy proxy(std::move(proxyOptions), clock);
   if (secure.enabled) {
     auto started = runtime::SecureRuntime::start(secure, proxy, clock, random);

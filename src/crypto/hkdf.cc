@@ -8,9 +8,10 @@ namespace clemmys::crypto {
 
 Result<SecretBytes> hkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t length) {
   if (length == 0 || length > 255 * 32) return fail("crypto.kdf_failed", "bad HKDF output length");
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  // Fetching the algorithm walks OpenSSL's provider tables under a lock (about half of
+  // a derivation's cost); the fetched object is immutable and shareable, so fetch once.
+  static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
-  EVP_KDF_free(kdf);
   if (ctx == nullptr) return fail("crypto.kdf_failed", "HKDF unavailable");
   // OpenSSL wants non-null pointers even for empty inputs.
   uint8_t empty = 0;

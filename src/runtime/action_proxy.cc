@@ -163,6 +163,7 @@ void ActionProxy::endActivation() {
 
 void ActionProxy::writeSentinels() {
   std::fflush(nullptr);  // in-process (cpp) function output first
+  if (options_.sentinel.empty()) return;
   std::string line = options_.sentinel + "\n";
   writeFully(options_.stdoutFd, line);
   writeFully(options_.stderrFd, line);

@@ -31,8 +31,8 @@ struct ProxyOptions {
   std::string tempRoot;     // parent of private code directories; empty: $TMPDIR or /tmp
   int stdoutFd = 1;         // where the sentinels go
   int stderrFd = 2;
-  // The line written after each activation. Secure mode replaces it with a private
-  // marker that its log sealer turns into the real sentinel (runtime/log_sealer.h).
+  // The line written after each activation. Empty in secure mode: the log sealer
+  // writes the sentinels once it has sealed the activation's output (log_sealer.h).
   std::string sentinel = std::string(kSentinel);
 };
 
@@ -56,7 +56,6 @@ class ActionProxy {
   http::Response init(std::string_view body);
   http::Response init(const InitSpec& spec);
   http::Response run(std::string_view body);
-  const std::string& sentinel() const { return options_.sentinel; }
   // Writes the end-of-activation lines for a request that never reached the function
   // (secure mode's refusals), so every /run and failed /init still ends the logs.
   void endActivation();

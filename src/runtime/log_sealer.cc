@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 namespace clemmys::runtime {
@@ -22,13 +21,12 @@ void writeAll(int fd, std::string_view data) {
 
 }  // namespace
 
-LogSealer::LogSealer(const envelope::KeyRing& keys, Random& random, std::string marker, std::string sentinel)
-    : keys_(keys), random_(random), marker_(std::move(marker)), sentinel_(std::move(sentinel)) {}
+LogSealer::LogSealer(const envelope::KeyRing& keys, Random& random, std::string sentinel)
+    : keys_(keys), random_(random), sentinel_(std::move(sentinel)) {}
 
 Result<std::unique_ptr<LogSealer>> LogSealer::start(const envelope::KeyRing& keys, Random& random,
-                                                     std::string marker, std::string sentinel, int outFd,
-                                                     int errFd) {
-  std::unique_ptr<LogSealer> sealer(new LogSealer(keys, random, std::move(marker), std::move(sentinel)));
+                                                     std::string sentinel, int outFd, int errFd) {
+  std::unique_ptr<LogSealer> sealer(new LogSealer(keys, random, std::move(sentinel)));
   int fds[2] = {outFd, errFd};
   for (size_t i = 0; i < 2; ++i) {
     Stream& s = sealer->streams_[i];
@@ -44,6 +42,8 @@ Result<std::unique_ptr<LogSealer>> LogSealer::start(const envelope::KeyRing& key
     s.takenFd = fds[i];
     s.readFd = p[0];
     // Non-blocking: finish() and the reader may both try; whoever finds it empty moves on.
+    // A larger pipe lets a chatty function run ahead of the reader thread.
+    (void)::fcntl(s.readFd, F_SETPIPE_SZ, kPipeBytes);
     ::fcntl(s.readFd, F_SETFL, ::fcntl(s.readFd, F_GETFL) | O_NONBLOCK);
   }
   for (size_t i = 0; i < 2; ++i) {
@@ -104,16 +104,6 @@ void LogSealer::readLoop(size_t index) {
 }
 
 void LogSealer::emitLocked(size_t index, std::string_view line) {
-  Stream& s = streams_[index];
-  // The marker may follow output that had no newline of its own.
-  if (line.size() >= marker_.size() && line.substr(line.size() - marker_.size()) == marker_) {
-    std::string_view before = line.substr(0, line.size() - marker_.size());
-    if (!before.empty()) emitLocked(index, before);
-    writeAll(s.savedFd, sentinel_ + "\n");
-    ++s.markers;
-    cv_.notify_all();
-    return;
-  }
   if (!context_) {
     if (pendingBytes_ + line.size() <= kMaxPendingBytes) {
       pending_.emplace_back(index, std::string(line));
@@ -145,28 +135,19 @@ void LogSealer::begin(const Context& context) {
   pendingBytes_ = 0;
 }
 
-uint64_t LogSealer::ticket() const {
-  std::lock_guard lock(mu_);
-  return std::max(streams_[0].markers, streams_[1].markers) + 1;
-}
-
-void LogSealer::finish(uint64_t ticket, bool dropHeld) {
-  // The marker was written before this call, so draining until it shows up ends
-  // without blocking; an empty pipe means a reader thread took it (waited for below).
+void LogSealer::finish(bool dropHeld) {
+  std::string sentinelLine = sentinel_ + "\n";
   for (size_t i = 0; i < 2; ++i) {
-    std::lock_guard readLock(streams_[i].readMu);
-    auto passed = [&] {
-      std::lock_guard lock(mu_);
-      return streams_[i].markers >= ticket;
-    };
-    while (!passed() && pump(i) == Pumped::data) {
+    Stream& s = streams_[i];
+    std::lock_guard readLock(s.readMu);  // a reader mid-chunk finishes emitting it first
+    while (pump(i) == Pumped::data) {
     }
+    std::lock_guard lock(mu_);
+    if (!s.buffer.empty()) emitLocked(i, s.buffer);  // output that ended without a newline
+    s.buffer.clear();
+    writeAll(s.savedFd, sentinelLine);
   }
-  std::unique_lock lock(mu_);
-  // The marker is written by this process right after the function returned, so it
-  // arrives promptly; the bound only guards against a reader that died.
-  cv_.wait_for(lock, std::chrono::seconds(10),
-               [&] { return streams_[0].markers >= ticket && streams_[1].markers >= ticket; });
+  std::lock_guard lock(mu_);
   if (dropHeld) {
     pending_.clear();
     pendingBytes_ = 0;

@@ -5,11 +5,13 @@
 //
 // How: start() takes over two fds (normally 1 and 2): it keeps a dup of the real
 // stream and dup2()s a pipe's write end over the fd; one thread per stream reads the
-// pipe. The action proxy writes a private per-process marker line (instead of the
-// sentinel) when an activation ends; the reader turns it into the plaintext sentinel
-// on the real stream, so the sentinel follows every sealed line of the activation.
-// finish() drains the pipes itself (non-blocking: the marker is already in them) so
-// the warm path does not wait for the reader threads to wake up and hand back.
+// pipe while a function runs (so a chatty function never blocks on a full pipe).
+// When an activation ends, everything the function wrote is already in the pipes (an
+// in-process function's stdio was flushed; ActionLoop launchers flush before they
+// answer), so finish() drains them itself, seals a trailing partial line, and writes
+// the plaintext sentinel on each real stream: no marker travels through the pipe and
+// no thread hand-off is on the warm path. A function printing the sentinel text gets
+// it sealed like any other line, so it cannot end its activation's logs early.
 // Lines written while no activation is open (e.g. a module's top-level prints during
 // /init) are held (up to kMaxPendingBytes) and sealed into the next activation, as
 // OpenWhisk attributes init output to the first activation; a failed /init drops them
@@ -18,7 +20,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,7 @@ class LogSealer {
  public:
   static constexpr size_t kMaxLineBytes = 16u << 10;     // longer lines are sealed in pieces
   static constexpr size_t kMaxPendingBytes = 256u << 10;  // held init output
+  static constexpr int kPipeBytes = 1 << 20;               // requested pipe capacity
 
   struct Context {
     envelope::Id id{};
@@ -43,21 +45,18 @@ class LogSealer {
     uint32_t keyVersion = 0;
   };
 
-  // Takes over `outFd` and `errFd`. `marker` is the line the proxy writes at the end
-  // of an activation; `sentinel` what replaces it on the real streams.
-  // Error: runtime.log_pipe (pipe/dup failed).
+  // Takes over `outFd` and `errFd`; `sentinel` ends each activation on the real
+  // streams. Error: runtime.log_pipe (pipe/dup failed).
   static Result<std::unique_ptr<LogSealer>> start(const envelope::KeyRing& keys, Random& random,
-                                                  std::string marker, std::string sentinel,
-                                                  int outFd = 1, int errFd = 2);
+                                                  std::string sentinel, int outFd = 1, int errFd = 2);
   ~LogSealer();  // restores the fds, joins the readers
 
   // Opens an activation: held lines are sealed into it first.
   void begin(const Context& context);
-  // How many markers each stream must have passed for the activation now running.
-  uint64_t ticket() const;
-  // Waits (bounded) until both streams passed `ticket` markers, then closes the
-  // activation. `dropHeld`: discard held lines (a failed /init: nobody to seal to).
-  void finish(uint64_t ticket, bool dropHeld = false);
+  // Call after the function's output was flushed: drains both pipes, seals what is
+  // left, writes the sentinels and closes the activation. `dropHeld`: discard held
+  // lines (a failed /init: nobody to seal to).
+  void finish(bool dropHeld = false);
 
   LogSealer(const LogSealer&) = delete;
   LogSealer& operator=(const LogSealer&) = delete;
@@ -67,7 +66,6 @@ class LogSealer {
     int takenFd = -1;  // the fd we replaced (1 or 2)
     int savedFd = -1;  // dup of the real stream
     int readFd = -1;   // pipe read end
-    uint64_t markers = 0;   // guarded by mu_
     std::thread reader;
     // Held while reading a chunk and emitting its lines, so lines leave in pipe
     // order whichever thread (reader or finish()) reads them. Taken before mu_.
@@ -75,7 +73,7 @@ class LogSealer {
     std::string buffer;     // a partial line; guarded by readMu
   };
   enum class Pumped { data, empty, closed };
-  LogSealer(const envelope::KeyRing& keys, Random& random, std::string marker, std::string sentinel);
+  LogSealer(const envelope::KeyRing& keys, Random& random, std::string sentinel);
   void readLoop(size_t index);
   // One non-blocking read of the stream's pipe, its complete lines emitted.
   // Caller holds the stream's readMu.
@@ -85,10 +83,9 @@ class LogSealer {
 
   const envelope::KeyRing& keys_;
   Random& random_;
-  std::string marker_, sentinel_;
+  std::string sentinel_;
   Stream streams_[2];
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::atomic<bool> stop_{false};
   std::optional<Context> context_;
   std::vector<std::pair<size_t, std::string>> pending_;

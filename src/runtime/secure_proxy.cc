@@ -54,9 +54,8 @@ http::Response SecureProxy::run(std::string_view body) {
 }
 
 void SecureProxy::endRefused(bool dropHeld) {
-  uint64_t ticket = d_.logs ? d_.logs->ticket() : 0;
   d_.proxy.endActivation();
-  if (d_.logs) d_.logs->finish(ticket, dropHeld);
+  if (d_.logs) d_.logs->finish(dropHeld);
 }
 
 void SecureProxy::refreshKeysFor(envelope::ByteView bytes) {
@@ -153,11 +152,10 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   if (d_.files && d_.files->available()) spec.env.emplace_back("CLEMMYS_FILES_DIR", d_.files->dir());
   spec.extraArgv = std::move(config.argv);
 
-  uint64_t ticket = d_.logs ? d_.logs->ticket() : 0;
   reachedProxy_ = true;
   http::Response response = d_.proxy.init(spec);
   if (response.status != 200) {
-    if (d_.logs) d_.logs->finish(ticket, true);
+    if (d_.logs) d_.logs->finish(true);
     // The plain message may quote the code (a syntax error shows the line): withheld.
     return http::Response::json(response.status, json::object{{"error", "runtime.init_failed"}});
   }
@@ -203,14 +201,12 @@ http::Response SecureProxy::runLocked(std::string_view body) {
   plainBody["activation_id"] = toHex(accepted->header.id);
   std::string plainText = json::serialize(plainBody);
 
-  uint64_t ticket = 0;
   if (d_.logs) {
-    ticket = d_.logs->ticket();
     d_.logs->begin(LogSealer::Context{accepted->header.id, accepted->header.expiresMs, accepted->header.keyVersion});
   }
   reachedProxy_ = true;
   http::Response response = d_.proxy.run(plainText);
-  if (d_.logs) d_.logs->finish(ticket);
+  if (d_.logs) d_.logs->finish();
   std::fill(plainText.begin(), plainText.end(), '\0');
 
   bool failed = response.status != 200;

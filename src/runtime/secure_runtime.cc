@@ -5,7 +5,6 @@
 
 namespace clemmys::runtime {
 
-std::string secureLogMarker(Random& random) { return "clemmys-end-of-activation-" + random.hex(16); }
 
 SecureRuntime::~SecureRuntime() {
   proxy_.reset();
@@ -40,7 +39,7 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
   if (!config) return std::unexpected(config.error());
   if (auto st = loadKeys(*config, rt->keys_); !st) return std::unexpected(st.error());
 
-  auto logs = LogSealer::start(rt->keys_, random, proxy.sentinel(), std::string(kSentinel));
+  auto logs = LogSealer::start(rt->keys_, random, std::string(kSentinel));
   if (!logs) return std::unexpected(logs.error());
   rt->logs_ = std::move(*logs);
   rt->options_ = std::move(options);

@@ -26,13 +26,9 @@ struct SecureOptions {
   PrivateFiles files;                // prepared by main while single-threaded
 };
 
-// The per-process line the proxy writes instead of the sentinel (see LogSealer):
-// random, so a function cannot end its activation's logs early by printing it.
-std::string secureLogMarker(Random& random);
-
 class SecureRuntime {
  public:
-  // `proxy` must have been built with sentinel = secureLogMarker(...).
+  // `proxy` must have been built with an empty sentinel (the log sealer writes it).
   // Errors: runtime.bad_kms_cert, kmsclient.*, tee.*, the KMS's kms.*/attest.*
   // refusal, runtime.bad_config, runtime.log_pipe.
   static Result<std::unique_ptr<SecureRuntime>> start(SecureOptions options, ActionProxy& proxy,
