@@ -2,6 +2,7 @@
 
 #include "common/encoding.h"
 #include "controller/messages.h"
+#include "heap/heap_settings.h"
 
 namespace clemmys::controller {
 
@@ -216,6 +217,9 @@ Result<json::object> buildActionDocument(const json::value& body, const Qualifie
                                                 {"logs", 10}, {"concurrency", 1}};
   auto lim = applyLimits(b.if_contains("limits"), std::move(limits));
   if (!lim) return std::unexpected(lim.error());
+  // Checked on the merged result: an update may change the annotation or the limit.
+  auto heap = heap::heapSettingsFromAnnotations(annotations, lim->at("memory").to_number<int64_t>());
+  if (!heap) return bad(heap.error().message);
 
   doc["exec"] = std::move(exec);
   doc["annotations"] = std::move(annotations);
@@ -258,6 +262,9 @@ Result<std::shared_ptr<const ActionEntity>> entityFromDocument(const QualifiedNa
       else
         e->defaultParams[key] = o.at("value");
     }
+    auto heap = heap::heapSettingsFromAnnotations(doc.at("annotations").as_array(), std::nullopt);
+    if (!heap) return fail("controller.corrupt_action", name.fqn() + ": " + heap.error().message);
+    c.heap = heap::heapSettingsToJson(*heap);
     for (auto& a : doc.at("annotations").as_array()) {
       auto& o = a.as_object();
       if (o.at("key").as_string() != "provide-api-key") continue;

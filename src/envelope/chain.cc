@@ -103,4 +103,16 @@ Digest codeDigest(std::string_view kind, std::string_view main, std::string_view
   return crypto::sha256(crypto::asBytes(buf));
 }
 
+Digest codeDigest(std::string_view kind, std::string_view main, std::string_view code, std::string_view heap) {
+  Digest base = codeDigest(kind, main, code);
+  if (heap.empty()) return base;
+  // A fixed tag, then fixed-length fields: no v1 preimage (it starts with a kind)
+  // and no other (code, heap) pair produces the same bytes.
+  std::string buf = "clemmys/v1/code+heap";
+  buf.push_back('\0');
+  buf.append(reinterpret_cast<const char*>(base.data()), base.size());
+  buf.append(heap);
+  return crypto::sha256(crypto::asBytes(buf));
+}
+
 }  // namespace clemmys::envelope

@@ -38,5 +38,9 @@ Result<MessageBody> decodeMessageBody(ByteView body);
 
 // SHA-256(kind || 0x00 || main || 0x00 || code).
 Digest codeDigest(std::string_view kind, std::string_view main, std::string_view code);
+// With per-action heap settings (doc/heap.md), `heap` their canonical JSON text:
+// SHA-256("clemmys/v1/code+heap" || 0x00 || codeDigest(kind, main, code) || heap).
+// Empty `heap` gives codeDigest(kind, main, code): actions without settings keep theirs.
+Digest codeDigest(std::string_view kind, std::string_view main, std::string_view code, std::string_view heap);
 
 }  // namespace clemmys::envelope

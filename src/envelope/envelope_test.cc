@@ -221,5 +221,14 @@ TEST_F(Env, NoncesNeverRepeat) {
   EXPECT_NE(a->header.nonce, b->header.nonce);
 }
 
+TEST(CodeDigestTest, HeapSettingsAreBoundOnlyWhenGiven) {
+  Digest plain = codeDigest("cpp", "main", "AAAA");
+  EXPECT_EQ(codeDigest("cpp", "main", "AAAA", ""), plain);
+  Digest withHeap = codeDigest("cpp", "main", "AAAA", R"({"zero_on_free":true})");
+  EXPECT_NE(withHeap, plain);
+  EXPECT_NE(codeDigest("cpp", "main", "AAAA", R"({"zero_on_free":false})"), withHeap);
+  EXPECT_NE(codeDigest("cpp", "main", "AAAB", R"({"zero_on_free":true})"), withHeap);
+}
+
 }  // namespace
 }  // namespace clemmys::envelope

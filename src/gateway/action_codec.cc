@@ -4,6 +4,7 @@
 
 #include "common/encoding.h"
 #include "envelope/chain.h"
+#include "gateway/sealed_code.h"
 
 namespace clemmys::gateway {
 
@@ -208,10 +209,13 @@ Result<json::object> sealActionBody(const json::object& body, const std::string&
     auto* mainV = exec.if_contains("main");
     if (mainV != nullptr && !mainV->is_string()) return malformed("'exec.main' must be a string");
     std::string main = mainV != nullptr && !mainV->as_string().empty() ? std::string(mainV->as_string()) : "main";
-    bool binary = !code.empty() && looksLikeBase64(code);
-    d.codeDigest = envelope::codeDigest(kind, main, code);
-    json::object codeBody{{"kind", kind}, {"main", main}, {"binary", binary}, {"code", code}};
-    auto codeWire = sealObject(Type::code, fqn, json::serialize(codeBody), ctx);
+    // A PUT with exec seals the heap settings this body gives, nothing kept from
+    // before: the stored annotations come from the untrusted controller.
+    auto heap = requestedHeap(body);
+    if (!heap) return std::unexpected(heap.error());
+    CodeBody codeBody{kind, main, code, !code.empty() && looksLikeBase64(code), std::move(*heap)};
+    d.codeDigest = digestOf(codeBody);
+    auto codeWire = sealObject(Type::code, fqn, codeBodyJson(codeBody), ctx);
     if (!codeWire) return std::unexpected(codeWire.error());
     json::object sealedExec = exec;
     sealedExec["kind"] = kind;
@@ -268,6 +272,21 @@ Result<json::object> sealUpdateBody(const json::object& body, const json::object
   auto d = descriptorOf(stored, ctx.keys);
   if (!d) return std::unexpected(d.error());
   json::object out = body;
+  if (d->kind != "sequence" && requestsHeap(body)) {
+    // New heap settings: re-seal the stored CODE with them (and a new digest).
+    auto* execV = stored.if_contains("exec");
+    auto* wire = execV != nullptr && execV->is_object() ? execV->as_object().if_contains("code") : nullptr;
+    if (wire == nullptr || !wire->is_string()) return fail("gateway.bad_code", "stored action has no CODE");
+    auto code = openCode(d->fqn, wire->as_string(), d->kind, d->codeDigest, ctx.keys);
+    if (!code) return std::unexpected(code.error());
+    auto heap = requestedHeap(body, code->heap);
+    if (!heap) return std::unexpected(heap.error());
+    code->heap = std::move(*heap);
+    auto codeWire = sealObject(Type::code, d->fqn, codeBodyJson(*code), ctx);
+    if (!codeWire) return std::unexpected(codeWire.error());
+    d->codeDigest = digestOf(*code);
+    out["exec"] = json::object{{"kind", d->kind}, {"code", *codeWire}, {"binary", false}, {"main", code->main}};
+  }
   if (d->kind != "sequence") {
     if (auto* given = body.if_contains("parameters")) {
       auto p = paramsFrom(*given);
@@ -295,25 +314,14 @@ Result<json::object> openActionDocument(const json::object& doc, const envelope:
   stripSummary(out);
   if (auto* execV = out.if_contains("exec"); execV != nullptr && execV->is_object() && d->kind != "sequence") {
     auto& exec = execV->as_object();
-    if (auto* code = str(exec, "code")) {
-      auto text = openObject(Type::code, d->fqn, *code, keys);
-      if (!text) return std::unexpected(text.error());
-      std::error_code ec;
-      auto v = json::parse(*text, ec);
-      if (ec || !v.is_object()) return fail("gateway.bad_code", "CODE is not a JSON object");
-      const auto& c = v.as_object();
-      auto* kind = str(c, "kind");
-      auto* main = str(c, "main");
-      auto* codeText = str(c, "code");
-      auto* binary = c.if_contains("binary");
-      if (kind == nullptr || main == nullptr || codeText == nullptr || binary == nullptr || !binary->is_bool())
-        return fail("gateway.bad_code", "CODE lacks kind/main/binary/code");
-      if (envelope::codeDigest(*kind, *main, *codeText) != d->codeDigest || *kind != d->kind)
-        return fail("gateway.code_mismatch", "CODE does not match the descriptor's digest");
-      exec["kind"] = *kind;
-      exec["main"] = *main;
-      exec["binary"] = *binary;
-      exec["code"] = *codeText;
+    if (auto* wire = str(exec, "code")) {
+      auto code = openCode(d->fqn, *wire, d->kind, d->codeDigest, keys);
+      if (!code) return std::unexpected(code.error());
+      exec["kind"] = code->kind;
+      exec["main"] = code->main;
+      exec["binary"] = code->binary;
+      exec["code"] = code->code;
+      showSealedHeap(out, code->heap);
     }
   }
   json::array params;

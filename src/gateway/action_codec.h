@@ -1,6 +1,6 @@
 // Translation of OpenWhisk action documents between the client's plaintext and
 // the sealed form the controller stores (doc/formats/envelope.md §3):
-//   exec.code   = CODE {kind, main, binary, code}
+//   exec.code   = CODE {kind, main, binary, code, heap?}   (gateway/sealed_code.h)
 //   parameters  = [{"key":"clemmys-params","value": PARAMS {name: value}}]
 //   annotation clemmys-descriptor = DESCRIPTOR {fqn, kind, code_digest, components?,
 //                                              init_params?}

@@ -64,6 +64,7 @@ std::string initBody(const RunRequest& r) {
   value["binary"] = a.binary;
   value["env"] = std::move(env);
   value["kind"] = a.kind;
+  if (!a.heap.empty()) value["heap"] = a.heap;
   json::object body;
   body["value"] = std::move(value);
   return json::serialize(body);

@@ -33,6 +33,7 @@ struct ActionCode {
   std::string revision;  // opaque, unique per stored version
   ActionLimits limits;
   boost::json::object initEnv;  // parameters marked init:true, values as strings
+  boost::json::object heap;     // /init's "heap": validated clemmys-heap-* annotations; empty: none
 };
 
 struct RunRequest {

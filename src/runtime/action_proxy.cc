@@ -95,6 +95,11 @@ http::Response ActionProxy::initLocked(std::string_view body) {
   if (const auto* env = value.if_contains("env"); env && env->is_object()) {
     spec.env = initEnvVars(env->get_object());
   }
+  if (const auto* heap = value.if_contains("heap"); heap && !heap->is_null()) {
+    auto settings = heap::heapSettingsFromJson(*heap);
+    if (!settings) return jsonError(400, "The /init heap object is invalid: " + settings.error().message + ".");
+    spec.heap = std::move(*settings);
+  }
   return initSpecLocked(spec);
 }
 
@@ -111,7 +116,7 @@ http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
   if (*kind == Kind::cpp) {
     // The function shares our process: its init env is our environment.
     for (const auto& [name, v] : initEnv) ::setenv(name.c_str(), v.c_str(), 1);
-    auto executor = loadCppExecutor(source->bytes, mainName, options_.tempRoot);
+    auto executor = loadCppExecutor(source->bytes, mainName, options_.tempRoot, spec.heap);
     if (!executor) return jsonError(502, executor.error().message);
     executor_ = std::move(*executor);
     return http::Response::json(200, boost::json::object{{"ok", true}});

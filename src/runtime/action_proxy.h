@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "heap/heap_settings.h"
 #include "http/message.h"
 #include "runtime/activation.h"
 #include "runtime/code_files.h"
@@ -44,6 +45,7 @@ struct InitSpec {
   std::string kind;                   // empty: --kind, then inference
   EnvVars env;                        // the function's extra environment
   std::vector<std::string> extraArgv; // appended to an ActionLoop command line
+  heap::HeapSettings heap;            // cpp only: overrides of the runtime's heap defaults
 };
 
 class ActionProxy {

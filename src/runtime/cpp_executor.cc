@@ -15,6 +15,7 @@
 #include "clemmys/function.h"
 #include "heap/c_heap.h"
 #include "runtime/code_files.h"
+#include "runtime/heap_options.h"
 #include "runtime/kind.h"
 
 namespace clemmys::runtime {
@@ -87,6 +88,17 @@ class CppExecutorImpl final : public Executor {
   ProcessEnv env_;
 };
 
+// Runtime defaults (our environment, which a cpp action's init env has already
+// joined) overridden by the action's settings; null: the function gets no heap.
+Result<std::unique_ptr<heap::Heap>> createHeap(const heap::HeapSettings& settings) {
+  auto defaults = heapDefaultsFromEnv([](const char* name) { return std::getenv(name); });
+  if (!defaults) return std::unexpected(defaults.error());
+  auto options = resolveHeapOptions(*defaults, settings);
+  if (!options) return std::unexpected(options.error());
+  if (!*options) return std::unique_ptr<heap::Heap>();
+  return heap::Heap::create(**options);
+}
+
 }  // namespace
 
 std::string cppEntrySymbol(std::string_view mainName) {
@@ -94,33 +106,10 @@ std::string cppEntrySymbol(std::string_view mainName) {
   return std::string(mainName);
 }
 
-Result<std::unique_ptr<heap::Heap>> heapFromEnvironment() {
-  // Operator defaults for the runtime; absent CLEMMYS_HEAP_SIZE_MIB means no heap.
-  const char* size = std::getenv("CLEMMYS_HEAP_SIZE_MIB");
-  if (!size || !*size) return std::unique_ptr<heap::Heap>();
-  heap::HeapOptions o;
-  char* end = nullptr;
-  unsigned long long mib = std::strtoull(size, &end, 10);
-  if (*end || mib == 0) return fail("runtime.bad_heap", "CLEMMYS_HEAP_SIZE_MIB must be a positive integer");
-  o.sizeBytes = static_cast<size_t>(mib) << 20;
-  if (const char* policy = std::getenv("CLEMMYS_HEAP_POLICY")) {
-    auto p = heap::parsePolicy(policy);
-    if (!p) return std::unexpected(p.error());
-    o.policy = *p;
-  }
-  if (const char* batch = std::getenv("CLEMMYS_HEAP_BATCH_PAGES")) {
-    unsigned long n = std::strtoul(batch, &end, 10);
-    if (*end || n == 0) return fail("runtime.bad_heap", "CLEMMYS_HEAP_BATCH_PAGES must be >= 1");
-    o.batchPages = n;
-  }
-  if (const char* zero = std::getenv("CLEMMYS_HEAP_ZERO_ON_FREE")) o.zeroOnFree = std::string(zero) != "0";
-  if (const char* measure = std::getenv("CLEMMYS_HEAP_MEASURE")) o.measurePages = std::string(measure) != "0";
-  return heap::Heap::create(o);
-}
-
 Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
                                                   std::string_view mainName,
-                                                  const std::string& tempDir) {
+                                                  const std::string& tempDir,
+                                                  const heap::HeapSettings& heapSettings) {
   if (detectFormat(library) != CodeFormat::elf) {
     return fail("runtime.not_elf", "cpp code must be the base64 of an ELF shared library");
   }
@@ -150,7 +139,7 @@ Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
                 "The function's entry point '" + symbol + "' was not found in the library.");
   }
   // The heap exists before any function code runs (eager commits all of it here).
-  auto heap = heapFromEnvironment();
+  auto heap = createHeap(heapSettings);
   if (!heap) {
     ::dlclose(handle);
     return std::unexpected(heap.error());

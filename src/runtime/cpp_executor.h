@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "heap/heap_settings.h"
 #include "runtime/activation.h"
 #include "runtime/executor.h"
 
@@ -21,11 +22,13 @@ namespace clemmys::runtime {
 class CppExecutor;
 
 // `mainName` is the action's `main`; "main" or empty selects "clemmys_main".
+// `heapSettings` override the runtime's heap defaults (runtime/heap_options.h).
 // Errors: "runtime.not_elf", "runtime.dlopen_failed", "runtime.entry_not_found",
-// "runtime.write_failed".
+// "runtime.write_failed", "runtime.bad_heap", "heap.*" (the heap could not be made).
 Result<std::unique_ptr<Executor>> loadCppExecutor(std::string_view library,
                                                   std::string_view mainName,
-                                                  const std::string& tempDir);
+                                                  const std::string& tempDir,
+                                                  const heap::HeapSettings& heapSettings = {});
 
 // The symbol a cpp action's `main` names.
 std::string cppEntrySymbol(std::string_view mainName);

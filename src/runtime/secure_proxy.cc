@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/encoding.h"
+#include "heap/heap_settings.h"
 
 namespace clemmys::runtime {
 namespace {
@@ -120,7 +121,17 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   spec.code = str("code");
   if (const auto* b = codeJson->if_contains("binary"); b && b->is_bool()) spec.binary = b->get_bool();
   if (spec.kind.empty() || spec.code.empty()) return refused("envelope.malformed_body");
-  envelope::Digest digest = envelope::codeDigest(spec.kind, spec.main, spec.code);
+  // Heap settings come only from the sealed CODE (the /init's "heap" is the host's);
+  // zeroing stays on unless the owner sealed it off: the host's environment must not
+  // be able to let one invocation's data survive into the next (doc/heap.md).
+  if (const auto* h = codeJson->if_contains("heap")) {
+    auto settings = heap::heapSettingsFromJson(*h);
+    if (!settings) return refused("envelope.malformed_body");
+    spec.heap = std::move(*settings);
+  }
+  std::string heapText = heap::canonicalHeapJson(spec.heap);
+  if (!spec.heap.zeroOnFree) spec.heap.zeroOnFree = true;
+  envelope::Digest digest = envelope::codeDigest(spec.kind, spec.main, spec.code, heapText);
   std::string digestHex = toHex(digest);
 
   // Transparent configuration, fetched fresh (the policy may have changed since we

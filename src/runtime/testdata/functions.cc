@@ -4,7 +4,12 @@
 
 #include <cstdio>
 #include <cstring>
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "clemmys/function.h"
 #include "clemmys/heap.h"
@@ -92,5 +97,33 @@ extern "C" int heap_probe(const char* params, size_t len, const clemmys_context*
     for (size_t i = 0; i < kSize && !found; ++i) found = block[i] == kSecret;
   }
   reply(ctx, boost::json::object{{"heap", true}, {"found", found}});
+  return 0;
+}
+
+// Heap shape probe: reports the heap's capacity and how many pages of a fresh 1 MiB
+// block the runtime had committed before the function touched it (mincore). A fresh
+// heap's first large block starts on a page boundary with its 16-byte header, which
+// the allocator writes: eager shows every page, lazy the header's page only, batched
+// one batch. {"heap": false} means the runtime gave no heap.
+extern "C" int heap_shape(const char*, size_t, const clemmys_context* ctx) {
+  if (ctx->abi_version < 2 || !ctx->heap) {
+    reply(ctx, boost::json::object{{"heap", false}});
+    return 0;
+  }
+  constexpr size_t kSize = 1 << 20;
+  auto* block = static_cast<unsigned char*>(clemmys_alloc(ctx->heap, kSize));
+  if (!block) return 3;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  auto first = reinterpret_cast<uintptr_t>(block) & ~(page - 1);
+  size_t pages = (reinterpret_cast<uintptr_t>(block) + kSize - first + page - 1) / page;
+  std::vector<unsigned char> resident(pages);
+  if (::mincore(reinterpret_cast<void*>(first), pages * page, resident.data()) != 0) return 4;
+  size_t count = 0;
+  for (unsigned char r : resident) count += r & 1;
+  clemmys_free(ctx->heap, block);
+  reply(ctx, boost::json::object{{"heap", true},
+                                 {"capacity", ctx->heap->capacity},
+                                 {"pages", pages},
+                                 {"resident", count}});
   return 0;
 }
