@@ -226,6 +226,9 @@ writeDoc() {
     echo
     echo "A freshly created no-op action per run: one blocking invoke (cold: curl's time_total,"
     echo "median), \`initTime\` from its activation record, then the same action again (warm)."
+    echo "Both invokes go over a connection the client already opened (curl fetches the namespace"
+    echo "list first on the same connection): a cold start is the platform's cost, not the"
+    echo "client's TCP and TLS handshake, which a real client pays once per connection."
     echo "'prewarmed' runs on a second platform started with \`--prewarm KIND=$COLD_RUNS\` for each"
     echo "kind, after ${PREWARM_SETTLE}s to let the prewarmed runtimes start. The JSON's cold-start"
     echo "figures come from the ${COLD_FROM:-?} platform."

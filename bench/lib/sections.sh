@@ -195,11 +195,11 @@ coldRuns() {  # coldRuns TARGET TAG -> lines "kind latency_ms initTime_ms"
       name="cold-$tag-${kind%%:*}-$i"
       deployCode "$t" "$name" "$kind" "$file" || continue
       sleep "$COLD_PAUSE"  # let the pool refill its prewarmed instances
-      reply=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}')
+      reply=$(apiWarm "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}')
       [[ $(status <<<"$reply") == 200 ]] || { log "cold $name: $(head -c 200 <<<"$reply")"; continue; }
       init=$(head -n -1 <<<"$reply" | jq -r '[.annotations[]? | select(.key == "initTime") | .value][0] // "null"')
       # The same action again, now warm: what the cold start added is the difference.
-      warm=$(api "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}' | latencyUs)
+      warm=$(apiWarm "$t" POST "/api/v1/namespaces/_/actions/$name?blocking=true" '{}' | latencyUs)
       echo "$kind $(latencyUs <<<"$reply" | awk '{ printf "%.2f", $1 / 1000 }') $init $(awk -v w="$warm" 'BEGIN { printf "%.2f", w / 1000 }')"
     done
   done

@@ -1,11 +1,16 @@
 // KeySource backed by the KMS: every fetch attests afresh (service "runtime") over a
-// TLS connection that accepts only the pinned KMS certificate.
-// Thread safety: one fetch at a time (the attester serialises quotes anyway).
+// TLS connection that accepts only the pinned KMS certificate. The connection (and
+// its TLS context) is kept between fetches: the fetch at /init of a prewarmed runtime
+// then pays no handshake (the client reconnects if the KMS closed it meanwhile).
+// Thread safety: fetches are serialised internally.
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
+#include "http/client.h"
 #include "kmsclient/endpoint.h"
 #include "runtime/secure_config.h"
 #include "tee/attester.h"
@@ -18,6 +23,8 @@ class KmsKeySource final : public KeySource {
   Result<boost::json::object> fetch(const std::optional<std::string>& function) override;
 
  private:
+  std::mutex mu_;
+  std::optional<http::Client> client_;  // guarded by mu_
   kmsclient::KmsEndpoint endpoint_;
   std::unique_ptr<tee::Attester> attester_;
   std::string session_;
