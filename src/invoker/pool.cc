@@ -98,7 +98,8 @@ Pool::SlotPtr Pool::acquire(const RunRequest& request, bool& cold, bool& fromPre
         ++counters_.prewarmHits;
         ++counters_.coldStarts;
         cold = fromPrewarm = true;
-        maintainCv_.notify_one();  // refill in the background
+        prewarmTakenAtMs_ = clock_.nowMs();
+        maintainCv_.notify_one();  // refill in the background, after prewarmRefillDelay
         return s;
       }
     }

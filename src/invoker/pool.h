@@ -39,7 +39,11 @@ struct PoolOptions {
   int prewarmMemoryMb = 256;             // budget charged for a prewarmed instance
   std::chrono::milliseconds watchdogInterval{20};  // RSS polling while busy
   std::chrono::milliseconds logSentinelWait{300};  // after /run, for both sentinels
-  std::chrono::milliseconds initTimeout{60000};    // cap on /init (also ≤ action timeout)
+  std::chrono::milliseconds initTimeout{60000};
+  // A prewarmed instance taken by a cold start is replaced only this long after: the
+  // replacement's launch (and, in secure mode, its measurement and attestation) would
+  // otherwise compete for the CPU with the cold start it serves.
+  std::chrono::milliseconds prewarmRefillDelay{100};    // cap on /init (also ≤ action timeout)
   // Non-empty: launch runtimes through the clemmys-simtee at this socket (secure
   // mode; runtimeArgs then carry --secure --kms ... and are part of the measurement).
   std::string simteeSocket;
@@ -101,6 +105,7 @@ class Pool final : public Invoker {
   mutable std::mutex mu_;
   std::condition_variable capacityCv_;  // an instance became idle / memory freed
   std::condition_variable maintainCv_;  // prewarm wanted / stopping
+  int64_t prewarmTakenAtMs_ = INT64_MIN / 2;  // guarded by mu_; see prewarmRefillDelay
   std::condition_variable watchdogCv_;  // something became busy / stopping
   std::condition_variable inflightCv_;
   std::vector<SlotPtr> slots_;

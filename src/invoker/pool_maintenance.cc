@@ -94,7 +94,8 @@ void Pool::maintenanceLoop() {
       }
     }
     SlotPtr placeholder;
-    if (now >= prewarmBackoffUntilMs) {
+    int64_t refillAtMs = std::max(prewarmBackoffUntilMs, prewarmTakenAtMs_ + options_.prewarmRefillDelay.count());
+    if (now >= refillAtMs) {
       for (auto& [kind, want] : options_.prewarm) {
         int have = 0;
         for (auto& s : slots_) have += s->state == State::prewarm && s->kind == kind;
@@ -132,7 +133,9 @@ void Pool::maintenanceLoop() {
       }
       continue;
     }
-    maintainCv_.wait_for(lock, tick);
+    auto wait = tick;
+    if (refillAtMs > now) wait = std::min(wait, std::chrono::milliseconds(refillAtMs - now));
+    maintainCv_.wait_for(lock, wait);
   }
 }
 
