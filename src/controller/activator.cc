@@ -97,9 +97,9 @@ void Activator::record(const ActivationMeta& meta, const QualifiedName& name,
                            outcome.statusCode,
                            false,
                            json::serialize(rec)};
-  auto done = store_.completeActivation(row);
-  // The caller still gets the outcome; the pending row will read as interrupted.
-  if (!done) log::error("controller: recording activation " + meta.id + ": " + done.error().str());
+  // Write-behind: the outcome is in memory for the caller; a crash before the
+  // commit leaves the pending row, which then reads as interrupted (store.h).
+  store_.completeActivationLater(std::move(row));
 }
 
 Outcome Activator::runAtomic(const ActionEntity& action, json::value params,
@@ -129,8 +129,8 @@ Outcome Activator::runComponent(const ActionEntity& action, json::value input,
   json::object skeleton = recordSkeleton(action, meta, clock_.nowMs());
   store::ActivationRow row{meta.id, meta.ns, action.name.path, skeleton["start"].as_int64(),
                            skeleton["start"].as_int64(), 0, true, json::serialize(skeleton)};
-  if (auto ok = store_.insertPending(row); !ok)
-    log::error("controller: pending row for " + meta.id + ": " + ok.error().str());
+  // Queued, not waited for: the parent's pending row covers a crash (store.h).
+  store_.insertPendingLater(std::move(row));
   Outcome out = action.isSequence() ? runSequence(action, std::move(params), meta, txid, apiKey)
                                     : runAtomic(action, std::move(params), meta, txid, apiKey);
   record(meta, action.name, out);

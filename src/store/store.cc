@@ -6,19 +6,11 @@
 
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "store/store_impl.h"
 
 namespace clemmys::store {
 
 namespace json = boost::json;
-
-struct Store::Impl {
-  Db db;
-  std::mutex mu;
-  Stmt getAction, putAction, deleteAction, listActions, countActions;
-  Stmt insertPending, complete, insertComplete, getActivation;
-  Stmt listAll, listByName, countAll, countByName;
-  Stmt getSubjectByNs, insertSubject, allSubjects;
-};
 
 namespace {
 
@@ -182,8 +174,8 @@ void bindQuery(Stmt& st, const ActivationQuery& q) {
 
 }  // namespace
 
-Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { startWriter(); }
+Store::~Store() { stopWriter(); }
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir) {
   std::filesystem::path dir = std::filesystem::path(dataDir) / "controller";
@@ -285,7 +277,11 @@ Result<int64_t> Store::countActions(const std::string& ns) {
 
 Status Store::insertPending(const ActivationRow& r) {
   std::lock_guard lock(impl_->mu);
-  StmtUse st(impl_->insertPending);
+  return impl_->insertPendingLocked(r);
+}
+
+Status Store::Impl::insertPendingLocked(const ActivationRow& r) {
+  StmtUse st(insertPending);
   st->bind(1, r.id).bind(2, r.ns).bind(3, r.name).bind(4, r.startMs).bind(5, r.doc);
   auto done = st->run();
   if (!done && done.error().name == "store.constraint")
@@ -295,14 +291,18 @@ Status Store::insertPending(const ActivationRow& r) {
 
 Status Store::completeActivation(const ActivationRow& r) {
   std::lock_guard lock(impl_->mu);
+  return impl_->completeLocked(r);
+}
+
+Status Store::Impl::completeLocked(const ActivationRow& r) {
   {
-    StmtUse st(impl_->complete);
+    StmtUse st(complete);
     st->bind(1, r.id).bind(2, r.endMs).bind(3, int64_t{r.statusCode}).bind(4, r.doc);
     TRY(st->run());
-    if (impl_->db.changes() > 0) return {};
+    if (db.changes() > 0) return {};
   }
   // No pending row (a caller that records without the pending step): insert whole.
-  StmtUse st(impl_->insertComplete);
+  StmtUse st(insertComplete);
   st->bind(1, r.id).bind(2, r.ns).bind(3, r.name).bind(4, r.startMs).bind(5, r.endMs);
   st->bind(6, int64_t{r.statusCode}).bind(7, r.doc);
   return st->run();
@@ -310,6 +310,7 @@ Status Store::completeActivation(const ActivationRow& r) {
 
 Result<std::optional<ActivationRow>> Store::getActivation(const std::string& ns,
                                                           const std::string& id) {
+  flush();  // read your writes: queued records first
   std::lock_guard lock(impl_->mu);
   StmtUse st(impl_->getActivation);
   st->bind(1, id).bind(2, ns);
@@ -329,6 +330,7 @@ Result<std::optional<ActivationRow>> Store::getActivation(const std::string& ns,
 }
 
 Result<std::vector<ActivationRow>> Store::listActivations(const ActivationQuery& q) {
+  flush();  // read your writes: queued records first
   std::lock_guard lock(impl_->mu);
   StmtUse st(q.name ? impl_->listByName : impl_->listAll);
   bindQuery(*st, q);
@@ -345,6 +347,7 @@ Result<std::vector<ActivationRow>> Store::listActivations(const ActivationQuery&
 }
 
 Result<int64_t> Store::countActivations(const ActivationQuery& q) {
+  flush();
   std::lock_guard lock(impl_->mu);
   StmtUse st(q.name ? impl_->countByName : impl_->countAll);
   bindQuery(*st, q);

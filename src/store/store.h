@@ -2,7 +2,8 @@
 // action documents, and activation records. Schema: doc/formats/store-schema.md.
 //
 // Activation crash safety: the controller inserts a *pending* row when an activation
-// starts and replaces it with the complete record in one statement when it ends. On
+// starts and replaces it with the complete record in one statement when it ends
+// (possibly through the write-behind queue, see insertPendingLater). On
 // open, every pending row left by a crash becomes a completed record with status
 // "whisk internal error" and an explanatory error result, so a reader never sees a
 // half-written record.
@@ -86,6 +87,19 @@ class Store {
   Status insertPending(const ActivationRow& row);
   // Writes the complete record (pending = false) over the pending row, atomically.
   Status completeActivation(const ActivationRow& row);
+
+  // Write-behind: the same two writes, queued and committed by a writer thread in
+  // batches (one transaction per batch), so no request waits for SQLite. Queued
+  // writes commit in order; reads of activations (get, list, count) flush() first,
+  // so they see every write queued before them. A crash loses what was queued but
+  // not committed: use these only where that is harmless — for a record whose
+  // pending row was written synchronously (it then reads as interrupted), and for a
+  // sequence component (only its parent's record, queued after it, names it).
+  // Failures are logged (there is no caller left to tell).
+  void insertPendingLater(ActivationRow row);
+  void completeActivationLater(ActivationRow row);
+  // Waits until everything queued before the call is committed (or failed).
+  void flush();
   Result<std::optional<ActivationRow>> getActivation(const std::string& ns, const std::string& id);
   // Newest first (by start, then id).
   Result<std::vector<ActivationRow>> listActivations(const ActivationQuery& q);
@@ -95,6 +109,8 @@ class Store {
 
  private:
   explicit Store(std::unique_ptr<Impl> impl);
+  void startWriter();
+  void stopWriter();  // drains the queue first
   std::unique_ptr<Impl> impl_;
   int recovered_ = 0;
 };

@@ -1,0 +1,42 @@
+// Store's private parts, shared by store.cc (open, reads, synchronous writes) and
+// activation_writer.cc (the write-behind queue). Not for other modules.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace clemmys::store {
+
+struct Store::Impl {
+  Db db;
+  std::mutex mu;  // the connection and its statements
+  Stmt getAction, putAction, deleteAction, listActions, countActions;
+  Stmt insertPending, complete, insertComplete, getActivation;
+  Stmt listAll, listByName, countAll, countByName;
+  Stmt getSubjectByNs, insertSubject, allSubjects;
+
+  // Write-behind (activation_writer.cc). Lock order: qmu is never held while taking mu.
+  struct Op {
+    bool pending;  // insert a pending row, else write the complete record
+    ActivationRow row;
+  };
+  std::mutex qmu;
+  std::condition_variable queued, committed;
+  std::deque<Op> queue;           // guarded by qmu
+  uint64_t enqueuedCount = 0;     // guarded by qmu
+  uint64_t committedCount = 0;    // guarded by qmu
+  bool stopping = false;          // guarded by qmu
+  std::thread writer;
+
+  // Caller holds mu.
+  Status insertPendingLocked(const ActivationRow& r);
+  Status completeLocked(const ActivationRow& r);
+};
+
+}  // namespace clemmys::store
