@@ -19,6 +19,14 @@ Status checkSizes(ByteView key, ByteView nonce) {
   return {};
 }
 
+// EVP_aes_256_gcm() names the algorithm only: every Init with it fetches the
+// provider's implementation again (a locked table walk in OpenSSL 3). The fetched
+// cipher is immutable and shareable, so fetch it once.
+const EVP_CIPHER* aes256Gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
 }  // namespace
 
 Result<Bytes> aesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext, ByteView aad) {
@@ -26,7 +34,7 @@ Result<Bytes> aesGcmSeal(ByteView key, ByteView nonce, ByteView plaintext, ByteV
   CtxPtr ctx(EVP_CIPHER_CTX_new());
   Bytes out(plaintext.size() + kAesGcmTagSize);
   int len = 0;
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce.data()) == 1;
+  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), aes256Gcm(), nullptr, key.data(), nonce.data()) == 1;
   if (ok && !aad.empty()) ok = EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
   if (ok && !plaintext.empty()) {
     ok = EVP_EncryptUpdate(ctx.get(), out.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())) == 1;
@@ -47,7 +55,7 @@ Result<Bytes> aesGcmOpen(ByteView key, ByteView nonce, ByteView sealed, ByteView
   CtxPtr ctx(EVP_CIPHER_CTX_new());
   Bytes out(bodySize);
   int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nonce.data()) == 1;
+  bool ok = ctx && EVP_DecryptInit_ex(ctx.get(), aes256Gcm(), nullptr, key.data(), nonce.data()) == 1;
   if (ok && !aad.empty()) ok = EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
   if (ok && bodySize > 0) {
     ok = EVP_DecryptUpdate(ctx.get(), out.data(), &len, sealed.data(), static_cast<int>(bodySize)) == 1;

@@ -1,4 +1,4 @@
-// HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF. Stateless, thread-safe.
+// HKDF-SHA256 (RFC 5869) over OpenSSL's HMAC. Stateless, thread-safe.
 // Error: crypto.kdf_failed.
 #pragma once
 
