@@ -126,11 +126,9 @@ Outcome Activator::runComponent(const ActionEntity& action, json::value input,
                                 const std::string& apiKey) {
   ActivationMeta meta{newActivationId(), parent.ns, parent.subject, parent.id};
   json::value params = mergeParams(action.defaultParams, std::move(input));
-  json::object skeleton = recordSkeleton(action, meta, clock_.nowMs());
-  store::ActivationRow row{meta.id, meta.ns, action.name.path, skeleton["start"].as_int64(),
-                           skeleton["start"].as_int64(), 0, true, json::serialize(skeleton)};
-  // Queued, not waited for: the parent's pending row covers a crash (store.h).
-  store_.insertPendingLater(std::move(row));
+  // No pending row: pending rows are invisible to the API and only a crash makes them
+  // records, and after a crash nothing names this component (only the parent's
+  // complete record does, and the parent then reads as interrupted). store-schema.md.
   Outcome out = action.isSequence() ? runSequence(action, std::move(params), meta, txid, apiKey)
                                     : runAtomic(action, std::move(params), meta, txid, apiKey);
   record(meta, action.name, out);

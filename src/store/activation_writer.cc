@@ -7,10 +7,10 @@
 namespace clemmys::store {
 namespace {
 
-void enqueue(Store::Impl& s, bool pending, ActivationRow row) {
+void enqueue(Store::Impl& s, ActivationRow row) {
   {
     std::lock_guard lock(s.qmu);
-    s.queue.push_back(Store::Impl::Op{pending, std::move(row)});
+    s.queue.push_back(std::move(row));
     ++s.enqueuedCount;
   }
   s.queued.notify_one();
@@ -18,15 +18,11 @@ void enqueue(Store::Impl& s, bool pending, ActivationRow row) {
 
 // Commits `batch` in one transaction; a failing statement is logged and skipped (the
 // others still commit), a failing COMMIT is logged and the batch is lost.
-void commitBatch(Store::Impl& s, const std::deque<Store::Impl::Op>& batch) {
+void commitBatch(Store::Impl& s, const std::deque<ActivationRow>& batch) {
   std::lock_guard lock(s.mu);
   bool inTransaction = batch.size() > 1 && s.db.exec("BEGIN IMMEDIATE").has_value();
-  for (const auto& op : batch) {
-    Status done = op.pending ? s.insertPendingLocked(op.row) : s.completeLocked(op.row);
-    if (!done) {
-      log::error("store: " + std::string(op.pending ? "pending row for " : "recording ") + op.row.id + ": " +
-                 done.error().str());
-    }
+  for (const auto& row : batch) {
+    if (Status done = s.completeLocked(row); !done) log::error("store: recording " + row.id + ": " + done.error().str());
   }
   if (inTransaction) {
     if (auto st = s.db.exec("COMMIT"); !st) {
@@ -38,7 +34,7 @@ void commitBatch(Store::Impl& s, const std::deque<Store::Impl::Op>& batch) {
 
 void writerLoop(Store::Impl& s) {
   for (;;) {
-    std::deque<Store::Impl::Op> batch;
+    std::deque<ActivationRow> batch;
     {
       std::unique_lock lock(s.qmu);
       s.queued.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
@@ -56,8 +52,7 @@ void writerLoop(Store::Impl& s) {
 
 }  // namespace
 
-void Store::insertPendingLater(ActivationRow row) { enqueue(*impl_, true, std::move(row)); }
-void Store::completeActivationLater(ActivationRow row) { enqueue(*impl_, false, std::move(row)); }
+void Store::completeActivationLater(ActivationRow row) { enqueue(*impl_, std::move(row)); }
 
 void Store::flush() {
   std::unique_lock lock(impl_->qmu);

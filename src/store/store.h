@@ -88,15 +88,14 @@ class Store {
   // Writes the complete record (pending = false) over the pending row, atomically.
   Status completeActivation(const ActivationRow& row);
 
-  // Write-behind: the same two writes, queued and committed by a writer thread in
+  // Write-behind: completeActivation, queued and committed by a writer thread in
   // batches (one transaction per batch), so no request waits for SQLite. Queued
   // writes commit in order; reads of activations (get, list, count) flush() first,
   // so they see every write queued before them. A crash loses what was queued but
-  // not committed: use these only where that is harmless — for a record whose
-  // pending row was written synchronously (it then reads as interrupted), and for a
-  // sequence component (only its parent's record, queued after it, names it).
+  // not committed: use it only where that is harmless — for a record whose pending
+  // row was written synchronously (it then reads as interrupted), and for a sequence
+  // component (only its parent's record, queued after it, names it).
   // Failures are logged (there is no caller left to tell).
-  void insertPendingLater(ActivationRow row);
   void completeActivationLater(ActivationRow row);
   // Waits until everything queued before the call is committed (or failed).
   void flush();

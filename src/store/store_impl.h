@@ -22,13 +22,9 @@ struct Store::Impl {
   Stmt getSubjectByNs, insertSubject, allSubjects;
 
   // Write-behind (activation_writer.cc). Lock order: qmu is never held while taking mu.
-  struct Op {
-    bool pending;  // insert a pending row, else write the complete record
-    ActivationRow row;
-  };
   std::mutex qmu;
   std::condition_variable queued, committed;
-  std::deque<Op> queue;           // guarded by qmu
+  std::deque<ActivationRow> queue;           // guarded by qmu
   uint64_t enqueuedCount = 0;     // guarded by qmu
   uint64_t committedCount = 0;    // guarded by qmu
   bool stopping = false;          // guarded by qmu

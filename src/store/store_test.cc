@@ -198,7 +198,6 @@ TEST_F(StoreTest, WriteBehindIsVisibleToTheNextRead) {
   auto s = open();
   std::string parent = random_.hex(16), child = random_.hex(16);
   ASSERT_TRUE(s->insertPending(pending(parent, 10)));
-  s->insertPendingLater(pending(child, 11));
   s->completeActivationLater({child, "guest", "a", 11, 12, 0, false, "{\"child\":1}"});
   s->completeActivationLater({parent, "guest", "a", 10, 13, 0, false, "{\"parent\":1}"});
   auto c = s->getActivation("guest", child);  // no explicit flush: reads flush
@@ -233,17 +232,17 @@ TEST_F(StoreTest, ClosingCommitsEverythingQueued) {
   }
 }
 
-TEST_F(StoreTest, AFailedQueuedWriteDoesNotStopTheOthers) {
+TEST_F(StoreTest, QueuedWritesApplyInOrder) {
   auto s = open();
-  std::string dup = random_.hex(16), ok = random_.hex(16);
-  ASSERT_TRUE(s->insertPending(pending(dup, 1)));
-  s->insertPendingLater(pending(dup, 2));  // duplicate id: logged and skipped
-  s->insertPendingLater(pending(ok, 3));
-  s->flush();
-  auto a = s->getActivation("guest", ok);
+  std::string id = random_.hex(16);
+  ASSERT_TRUE(s->insertPending(pending(id, 1)));
+  for (int i = 0; i < 50; ++i) {
+    s->completeActivationLater({id, "guest", "a", 1, 2 + i, 0, false, "{\"n\":" + std::to_string(i) + "}"});
+  }
+  auto a = s->getActivation("guest", id);
   ASSERT_TRUE(a && *a);
-  EXPECT_TRUE((*a)->pending);
-  EXPECT_EQ((*a)->startMs, 3);
+  EXPECT_EQ((*a)->doc, "{\"n\":49}");
+  EXPECT_EQ((*a)->endMs, 51);
 }
 
 }  // namespace
