@@ -45,7 +45,7 @@ why() {
     chain_hop_us_secure)
       echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: every hop crosses controller → invoker → runtime and the runtime opens and seals an envelope (section 4)" ;;
     function_latency_overhead_max)
-      echo "worst: ${R[worst_workload]:-?}; short runs on a loaded machine are noisy (a negative overhead appears too), see section 2" ;;
+      echo "worst: ${R[worst_workload]:-?}: the secure path's fixed cost per request (gateway, envelope checks, a third busy process on 2 shared cores) against a short function; per-round ratios in section 2" ;;
     cold_start_ms_*)
       echo "initTime ${R[cold_init_${k#cold_start_ms_}]:-?} ms of the total; measured in ${COLD_FROM:-?} mode (section 6)" ;;
     kms_attestations_per_s) echo "KMS + simtee CPU per attestation on 2 shared cores caps the rate (section 7)" ;;
@@ -179,8 +179,11 @@ writeDoc() {
     echo "## 2. Function overhead: Phoenix workloads, warm"
     echo
     echo "Each workload generates its input from \`{size, seed: 1}\` inside the function; 1"
-    echo "connection, ${SECS}s. Native = \`phoenix-bench-native W --size N\` prepare + median run."
-    echo "\`function_latency_overhead_max\` = the largest secure/plain − 1."
+    echo "connection, $PHX_ROUNDS rounds of ${PHX_SECS}s per platform that alternate which platform goes"
+    echo "first (the cores are shared: load drifts during a run). p50s are medians over the rounds;"
+    echo "the overhead is the median of the per-round ratios secure/plain − 1, listed per round."
+    echo "Native = \`phoenix-bench-native W --size N\` prepare + median run."
+    echo "\`function_latency_overhead_max\` = the largest overhead over the workloads."
     echo
     cat "$WORK/s2.md"
     [[ ${PLOTS:-0} == 1 ]] && { echo; echo "![phoenix](plots/phoenix_latency.png)"; }
