@@ -26,6 +26,17 @@ TEST(Digest, KnownVectors) {
             "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
 }
 
+TEST(Digest, IncrementalSha256MatchesOneShotAndForks) {
+  Sha256 prefix;
+  prefix.update(asBytes("a")).update(asBytes("b"));
+  Sha256 fork = prefix;  // the common prefix hashed once, finished two ways
+  prefix.update(asBytes("c"));
+  fork.update(asBytes("d"));
+  EXPECT_EQ(prefix.digest(), sha256(asBytes("abc")));
+  EXPECT_EQ(prefix.digest(), sha256(asBytes("abc")));  // digest() leaves the state usable
+  EXPECT_EQ(fork.digest(), sha256(asBytes("abd")));
+}
+
 TEST(SecretBytes, WipesAndCompares) {
   const uint8_t k[] = {1, 2, 3, 4};
   SecretBytes s{ByteView(k)};

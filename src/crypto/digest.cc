@@ -24,4 +24,37 @@ std::array<uint8_t, N> digest(const EVP_MD* md, ByteView data) {
 Sha256Digest sha256(ByteView data) { return digest<32>(EVP_sha256(), data); }
 Sha384Digest sha384(ByteView data) { return digest<48>(EVP_sha384(), data); }
 
+struct Sha256::Ctx {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  ~Ctx() { EVP_MD_CTX_free(md); }
+};
+
+Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
+  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+Sha256::Sha256(const Sha256& other) : ctx_(std::make_unique<Ctx>()) {
+  if (ctx_->md == nullptr || EVP_MD_CTX_copy_ex(ctx_->md, other.ctx_->md) != 1) std::abort();
+}
+
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other && EVP_MD_CTX_copy_ex(ctx_->md, other.ctx_->md) != 1) std::abort();
+  return *this;
+}
+
+Sha256::~Sha256() = default;
+
+Sha256& Sha256::update(ByteView data) {
+  if (!data.empty() && EVP_DigestUpdate(ctx_->md, data.data(), data.size()) != 1) std::abort();
+  return *this;
+}
+
+Sha256Digest Sha256::digest() const {
+  Sha256 copy(*this);
+  Sha256Digest out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(copy.ctx_->md, out.data(), &len) != 1 || len != out.size()) std::abort();
+  return out;
+}
+
 }  // namespace clemmys::crypto

@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "crypto/digest.h"
+#include "simtee/executable_cache.h"
 #include "simtee/installation.h"
 #include "simtee/platform_state.h"
 #include "simtee/sandbox.h"
@@ -85,6 +86,7 @@ class Daemon {
   std::mutex mu_;
   std::map<pid_t, Process> processes_;
   std::thread reaper_;
+  ExecutableCache executables_;  // sealed copies + measurement prefixes, by file identity
   LaunchThread launcher_;  // forks every launch, so launches die with the daemon
 };
 

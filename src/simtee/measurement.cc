@@ -29,15 +29,25 @@ crypto::Bytes canonicalLaunchConfig(const std::vector<std::string>& argv, const 
   return out;
 }
 
+crypto::Sha256 measurementPrefix(crypto::ByteView executable) {
+  crypto::Bytes head(kDomain.begin(), kDomain.end());
+  head.push_back(0);
+  putBe(head, executable.size(), 8);
+  crypto::Sha256 h;
+  h.update(head).update(executable);
+  return h;
+}
+
+crypto::Sha256Digest finishMeasurement(const crypto::Sha256& prefix, const std::vector<std::string>& argv,
+                                       const tee::SandboxOptions& sandbox) {
+  crypto::Sha256 h = prefix;
+  h.update(canonicalLaunchConfig(argv, sandbox));
+  return h.digest();
+}
+
 crypto::Sha256Digest measure(crypto::ByteView executable, const std::vector<std::string>& argv,
                              const tee::SandboxOptions& sandbox) {
-  crypto::Bytes input(kDomain.begin(), kDomain.end());
-  input.push_back(0);
-  putBe(input, executable.size(), 8);
-  input.insert(input.end(), executable.begin(), executable.end());
-  crypto::Bytes config = canonicalLaunchConfig(argv, sandbox);
-  input.insert(input.end(), config.begin(), config.end());
-  return crypto::sha256(input);
+  return finishMeasurement(measurementPrefix(executable), argv, sandbox);
 }
 
 }  // namespace clemmys::simtee

@@ -26,5 +26,10 @@ namespace clemmys::simtee {
 crypto::Bytes canonicalLaunchConfig(const std::vector<std::string>& argv, const tee::SandboxOptions& sandbox);
 crypto::Sha256Digest measure(crypto::ByteView executable, const std::vector<std::string>& argv,
                              const tee::SandboxOptions& sandbox);
+// The same measurement in two steps, so an executable launched many times is hashed
+// once: the state after the domain, length and bytes, then the launch configuration.
+crypto::Sha256 measurementPrefix(crypto::ByteView executable);
+crypto::Sha256Digest finishMeasurement(const crypto::Sha256& prefix, const std::vector<std::string>& argv,
+                                       const tee::SandboxOptions& sandbox);
 
 }  // namespace clemmys::simtee

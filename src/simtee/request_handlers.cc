@@ -120,15 +120,13 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
     env->push_back("CLEMMYS_PRIVATE_TMP=" + privateTmpDir);
   }
 
-  std::string bytes;
-  auto exe = sealedCopy((*argv)[0], bytes);
+  auto exe = executables_.get((*argv)[0]);
   if (!exe) return std::unexpected(exe.error());
-  crypto::Sha256Digest measurement = measure(crypto::asBytes(bytes), *argv, *sandbox);
-  SandboxedLaunch launch{*exe, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir};
+  crypto::Sha256Digest measurement = finishMeasurement((*exe)->measuredPrefix, *argv, *sandbox);
+  SandboxedLaunch launch{(*exe)->fd, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir};
   // Holding mu_ across the start keeps the reaper from racing the table insert.
   std::lock_guard lock(mu_);
   auto started = launcher_.start(launch, namespaces_);
-  ::close(*exe);
   if (!started) return std::unexpected(started.error());
   processes_[started->pid] = Process{measurement, peer.uid, true, 0};
   std::string hex = toHex(std::span<const uint8_t>(measurement));

@@ -182,6 +182,10 @@ NamespaceSupport probeNamespaces() {
 Result<int> sealedCopy(const std::string& path, std::string& contents) {
   int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (src < 0) return fail("simtee.exec_unreadable", "open " + path + ": " + std::strerror(errno));
+  return sealedCopyOf(src, path, contents);
+}
+
+Result<int> sealedCopyOf(int src, const std::string& path, std::string& contents) {
   contents.clear();
   char buf[65536];
   for (;;) {

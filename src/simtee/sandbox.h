@@ -81,5 +81,7 @@ class LaunchThread {
 
 // Copies a file into a sealed, close-on-exec memfd. Errors: simtee.exec_unreadable.
 Result<int> sealedCopy(const std::string& path, std::string& contents);
+// The same from an open descriptor, which it closes (`path` names it in errors).
+Result<int> sealedCopyOf(int src, const std::string& path, std::string& contents);
 
 }  // namespace clemmys::simtee

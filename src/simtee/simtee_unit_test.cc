@@ -2,11 +2,15 @@
 // keys and counters, without processes.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "attest/dcap_verifier.h"
 #include "attest/trust_anchors.h"
 #include "common/clock.h"
+#include "simtee/executable_cache.h"
 #include "simtee/installation.h"
 #include "simtee/measurement.h"
 #include "simtee/platform_state.h"
@@ -91,6 +95,42 @@ TEST(Measurement, ExecutableAndArgvAndSandboxCount) {
   tee::SandboxOptions noSeccomp = s;
   noSeccomp.seccomp = false;
   EXPECT_NE(base, measure(crypto::asBytes("ELF1"), {"/bin/x", "a"}, noSeccomp));
+}
+
+TEST(Measurement, InTwoStepsIsTheSame) {
+  tee::SandboxOptions s;
+  auto prefix = measurementPrefix(crypto::asBytes("ELF1"));
+  EXPECT_EQ(finishMeasurement(prefix, {"/bin/x", "a"}, s), measure(crypto::asBytes("ELF1"), {"/bin/x", "a"}, s));
+  EXPECT_EQ(finishMeasurement(prefix, {"/bin/x", "b"}, s), measure(crypto::asBytes("ELF1"), {"/bin/x", "b"}, s));
+}
+
+TEST(ExecutableCache, ReusesAnUnchangedFileAndNoticesAReplacedOne) {
+  StateDir dir;
+  std::filesystem::create_directories(dir.state());
+  std::string path = dir.state() + "/prog";
+  std::ofstream(path) << "first version";
+  ExecutableCache cache;
+  auto a = cache.get(path);
+  ASSERT_TRUE(a) << a.error().str();
+  auto again = cache.get(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(a->get(), again->get());  // same sealed copy, not hashed again
+  tee::SandboxOptions s;
+  EXPECT_EQ(finishMeasurement((*a)->measuredPrefix, {path}, s), measure(crypto::asBytes("first version"), {path}, s));
+  // The sealed copy holds the bytes and refuses writes.
+  char buf[32] = {};
+  EXPECT_EQ(::pread((*a)->fd, buf, sizeof buf, 0), 13);
+  EXPECT_STREQ(buf, "first version");
+  EXPECT_LT(::pwrite((*a)->fd, "x", 1, 0), 0);
+
+  // Replaced (a new file renamed over it): new identity, new copy, new measurement.
+  std::ofstream(path + ".new") << "second version!";
+  std::filesystem::rename(path + ".new", path);
+  auto b = cache.get(path);
+  ASSERT_TRUE(b);
+  EXPECT_NE(a->get(), b->get());
+  EXPECT_EQ(finishMeasurement((*b)->measuredPrefix, {path}, s), measure(crypto::asBytes("second version!"), {path}, s));
+  EXPECT_EQ(cache.get(dir.state() + "/missing").error().name, "simtee.exec_unreadable");
 }
 
 TEST(PlatformState, SealingKeysAndCounters) {
