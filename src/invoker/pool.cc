@@ -2,6 +2,9 @@
 // memory reservation), cold-start it if needed, /run, classify, collect logs, release.
 #include "invoker/pool.h"
 
+#include <algorithm>
+
+
 #include "common/log.h"
 #include "invoker/classify.h"
 
@@ -115,7 +118,13 @@ Pool::SlotPtr Pool::acquire(const RunRequest& request, bool& cold, bool& fromPre
       cold = true;
       return s;
     }
-    if (evictOneLocked(graveyard)) continue;
+    // Evict only to give an action its first instance. Scaling out an action that is
+    // already running by evicting another action's warm instance makes that one cold
+    // next time, which evicts a third: under a full budget the pool would turn every
+    // request into a cold start. Such a request waits for its own action's instance.
+    bool running = std::any_of(slots_.begin(), slots_.end(),
+                               [&](const SlotPtr& s) { return s->state == State::busy && s->key == key; });
+    if (!running && evictOneLocked(graveyard)) continue;
     int64_t remaining = deadlineMs - clock_.nowMs();
     if (remaining <= 0) {
       why = "No runtime capacity became free before the activation's deadline (memory budget " +
