@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-
 #include "common/log.h"
 #include "invoker/classify.h"
 
