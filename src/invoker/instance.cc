@@ -157,6 +157,22 @@ CallResult Instance::run(const RunRequest& request, std::chrono::milliseconds ti
   return post("/run", runBody(request), timeout);
 }
 
+CallResult Instance::prestart(const std::string& kind, std::chrono::milliseconds timeout) {
+  http::Client client("127.0.0.1", port_);
+  auto r = client.request("POST", "/prestart", json::serialize(json::object{{"kind", kind}}),
+                          {{"Content-Type", "application/json"}}, timeout);
+  CallResult out;
+  if (r) {
+    out.kind = CallResult::Kind::response;
+    out.status = r->status;
+    out.body = std::move(r->body);
+  } else {
+    out.kind = r.error().name == "http.timeout" ? CallResult::Kind::timeout : CallResult::Kind::lost;
+    out.body = r.error().str();
+  }
+  return out;
+}
+
 void Instance::readLoop(int outFd, int errFd) {
   std::string partial[2];
   int fds[2] = {outFd, errFd};

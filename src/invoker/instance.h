@@ -4,7 +4,7 @@
 // and spoken to over one persistent keep-alive HTTP connection (/init, /run).
 //
 // Thread safety: init() and run() are called by one thread at a time (the pool gives
-// an instance to one activation at a time). kill(), markMemoryExceeded(), pid(),
+// an instance to one activation at a time). prestart(), kill(), markMemoryExceeded(), pid(),
 // memoryExceeded() and logs() may be called from any thread. The destructor kills
 // the process group, reaps it and joins the reader.
 #pragma once
@@ -61,6 +61,10 @@ class Instance {
   CallResult init(const RunRequest& request, std::chrono::milliseconds timeout);
   // POST /run with the activation's parameters and context.
   CallResult run(const RunRequest& request, std::chrono::milliseconds timeout);
+  // POST /prestart {"kind": kind} (doc/formats/runtime-protocol.md): a hint that the
+  // runtime may start the kind's interpreter before /init. On a connection of its
+  // own, so it may overlap init()/run() from another thread (the runtime orders them).
+  CallResult prestart(const std::string& kind, std::chrono::milliseconds timeout);
 
   // SIGKILL to the whole process group. Idempotent; any thread.
   void kill();

@@ -1,13 +1,34 @@
 // The pool's life cycle and background work: start/stop, launching runtimes, the
 // maintenance thread (idle eviction and prewarm refill) and the RSS watchdog.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <string>
 
 #include "common/log.h"
 #include "invoker/pool.h"
 #include "invoker/process_memory.h"
 
 namespace clemmys::invoker {
+namespace {
+
+// Bounds the /prestart round trip, which waits for the runtime to serve (a secure
+// runtime attests first); only the maintenance thread waits for it.
+constexpr std::chrono::milliseconds kPrestartTimeout{10000};
+
+// POST /prestart to a new prewarmed python:3 or nodejs:20 runtime, so its interpreter
+// boots before the cold start that takes it (doc/invoker.md). A hint: a refusal (an
+// OpenWhisk runtime's 404, a 409 after a cold start already sent /init) changes nothing.
+void prestartInterpreter(Instance& instance, const std::string& kind) {
+  if (!kind.starts_with("python") && !kind.starts_with("nodejs")) return;
+  auto r = instance.prestart(kind, kPrestartTimeout);
+  if (r.kind != CallResult::Kind::response || r.status != 200) {
+    log::debug("invoker: /prestart " + kind + " not taken (status " + std::to_string(r.status) + "): " +
+               r.body.substr(0, 200));
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Pool>> Pool::start(PoolOptions options, Clock& clock) {
   if (options.runtimeBinary.empty()) return fail("invoker.bad_options", "no runtime binary");
@@ -117,8 +138,16 @@ void Pool::maintenanceLoop() {
       if (placeholder) {
         bool stillThere = std::find(slots_.begin(), slots_.end(), placeholder) != slots_.end();
         if (inst && stillThere && !stopping_) {
-          placeholder->instance = std::move(*inst);
+          placeholder->instance = *inst;
           capacityCv_.notify_all();
+          // Published first: a cold start may take it meanwhile (the runtime then
+          // refuses the late /prestart). Our reference is dropped before relocking.
+          std::shared_ptr<Instance> fresh = std::move(*inst);
+          std::string kind = placeholder->kind;
+          lock.unlock();
+          prestartInterpreter(*fresh, kind);
+          fresh.reset();
+          lock.lock();
         } else {
           if (!inst) {
             log::error("invoker: prewarm launch failed: " + inst.error().str());

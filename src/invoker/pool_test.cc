@@ -262,6 +262,33 @@ TEST_F(PoolTest, PrewarmedInstanceIsUsedAndRefilled) {
   EXPECT_EQ(pool->stats().usedMemoryMb, 128 + 256);
 }
 
+// A prewarmed python:3 runtime is sent /prestart as soon as it is launched (the
+// double records it); PrewarmedInstanceIsUsedAndRefilled covers a runtime that 404s.
+TEST_F(PoolTest, PrewarmedInstanceIsSentPrestart) {
+  auto o = options();
+  o.prewarm = {{"python:3", 1}};
+  o.runtimeEnv = {"FAKE_RUNTIME_PRESTART=1"};
+  auto pool = startPool(o);
+  for (int i = 0; i < 500 && pool->stats().prewarmed != 1; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(pool->stats().prewarmed, 1);
+  const char* probe = R"(
+import os
+def main(args):
+    return {"prestarted": os.environ.get("FAKE_RUNTIME_PRESTARTED")}
+)";
+  // The /prestart is sent right after the launch, in the background: allow it to land.
+  RunResult r;
+  for (int i = 0; i < 100; ++i) {
+    auto req = request("/guest/probe" + std::to_string(i), probe);
+    r = pool->run(req);
+    ASSERT_EQ(r.status, RunStatus::success);
+    if (r.result.as_object().at("prestarted") == "python:3") break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(r.result.as_object().at("prestarted"), "python:3");
+  EXPECT_GE(pool->stats().prewarmHits, 1u);
+}
+
 TEST_F(PoolTest, IdleInstancesAreReaped) {
   auto o = options();
   o.idleEviction = 100ms;

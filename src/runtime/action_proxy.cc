@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -31,6 +32,10 @@ void writeFully(int fd, std::string_view data) {
   }
 }
 
+// How long /init waits for a pre-started interpreter to finish booting before it
+// gives up on it and starts a fresh one (a healthy one is ready in tens of ms).
+constexpr std::chrono::milliseconds kPrestartReadyTimeout{10000};
+
 bool isBlank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
@@ -44,9 +49,42 @@ ActionProxy::~ActionProxy() = default;
 
 http::Response ActionProxy::handle(const http::Request& request) {
   bool isInit = request.path == "/init", isRun = request.path == "/run";
-  if (!isInit && !isRun) return jsonError(404, "The requested resource does not exist.");
+  bool isPrestart = request.path == "/prestart";
+  if (!isInit && !isRun && !isPrestart) return jsonError(404, "The requested resource does not exist.");
   if (request.method != "POST") return jsonError(405, "Use POST for " + request.path + ".");
+  if (isPrestart) return prestart(request.body);
   return isInit ? init(request.body) : run(request.body);
+}
+
+http::Response ActionProxy::prestart(std::string_view body) {
+  std::lock_guard lock(mu_);
+  return prestartLocked(body);  // not an activation: no sentinels
+}
+
+http::Response ActionProxy::prestartLocked(std::string_view body) {
+  if (executor_) return jsonError(409, "The action is already initialized.");
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(body, ec);
+  const auto* kindField = !ec && parsed.is_object() ? parsed.get_object().if_contains("kind") : nullptr;
+  if (kindField == nullptr || !kindField->is_string()) {
+    return jsonError(400, "The /prestart body must be {\"kind\": \"python:3\" or \"nodejs:20\"}.");
+  }
+  auto kind = parseKind(kindField->get_string());
+  if (!kind || !canPrestart(*kind)) {
+    return jsonError(400, "Kind " + std::string(kindField->get_string()) + " cannot be pre-started.");
+  }
+  if (prestarted_ && prestarted_->kind == *kind && prestarted_->loop->alive()) {
+    return http::Response::json(200, boost::json::object{{"ok", true}});
+  }
+  prestarted_.reset();  // another kind, or it died: kill it, remove its directory
+  auto dir = TempDir::create(options_.tempRoot);
+  if (!dir) return jsonError(502, dir.error().message);
+  auto spec = prestartLoopSpec(*kind, dir->path(), options_.launcherDir);
+  if (!spec) return jsonError(502, spec.error().message);
+  auto loop = spawnWaitingLoop(*spec, clock_, spawner_);
+  if (!loop) return jsonError(502, loop.error().message);
+  prestarted_ = std::make_unique<Prestarted>(Prestarted{*kind, std::move(*dir), std::move(*loop)});
+  return http::Response::json(200, boost::json::object{{"ok", true}});
 }
 
 http::Response ActionProxy::init(std::string_view body) {
@@ -112,6 +150,10 @@ http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
   if (!source) return jsonError(502, source.error().message);
   auto kind = resolveKind(spec.kind, options_.defaultKind, *source);
   if (!kind) return jsonError(502, kind.error().message);
+  // A pre-started child is used now or never: one of another kind, or one whose
+  // interpreter would have started differently with this environment, is killed.
+  std::unique_ptr<Prestarted> pre = std::move(prestarted_);
+  if (pre && (pre->kind != *kind || needsFreshInterpreter(initEnv))) pre.reset();
 
   if (*kind == Kind::cpp) {
     // The function shares our process: its init env is our environment.
@@ -122,7 +164,8 @@ http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
     return http::Response::json(200, boost::json::object{{"ok", true}});
   }
 
-  auto dir = TempDir::create(options_.tempRoot);
+  // The pre-started child already runs in its (still empty) private directory.
+  auto dir = pre ? Result<TempDir>(std::move(pre->dir)) : TempDir::create(options_.tempRoot);
   if (!dir) return jsonError(502, dir.error().message);
   auto loop = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
   if (!loop) return jsonError(502, loop.error().message);
@@ -136,7 +179,14 @@ http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
   }
   loop->extraEnv = initEnv;
   loop->argv.insert(loop->argv.end(), spec.extraArgv.begin(), spec.extraArgv.end());
-  auto executor = startLoopExecutor(*loop, clock_);
+  Result<std::unique_ptr<Executor>> executor = fail("runtime.prestart_lost", "no pre-started process");
+  if (pre) {
+    // Its interpreter may still be booting: wait for it rather than boot another.
+    executor = pre->loop->start(startLine(*kind, *loop), kPrestartReadyTimeout, loop->startTimeout);
+  }
+  if (!executor && executor.error().name == "runtime.prestart_lost") {
+    executor = startLoopExecutor(*loop, clock_, spawner_);
+  }
   if (!executor) return jsonError(502, executor.error().message);
   codeDir_ = std::move(*dir);
   executor_ = std::move(*executor);

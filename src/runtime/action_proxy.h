@@ -4,8 +4,12 @@
 // After every /run and every failed /init it writes the sentinel line
 // XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX to both stdout and stderr, after flushing what
 // the function wrote, so the invoker can cut the logs per activation.
-// Thread safety: handle() may be called from many connection threads; /init and /run
-// are serialised by one mutex (action concurrency 1).
+// POST /prestart {"kind":K} (our extension) starts a python:3 or nodejs:20 launcher
+// before /init, so that /init of the same kind skips the interpreter's start-up. A
+// hint only: /init behaves exactly as without it (a pre-started child that cannot
+// serve it is killed and a fresh one started), only faster.
+// Thread safety: handle() may be called from many connection threads; /init, /run and
+// /prestart are serialised by one mutex (action concurrency 1).
 #pragma once
 
 #include <memory>
@@ -21,6 +25,9 @@
 #include "runtime/activation.h"
 #include "runtime/code_files.h"
 #include "runtime/executor.h"
+#include "runtime/kind.h"
+#include "runtime/loop_executor.h"
+#include "runtime/spawn_thread.h"
 
 namespace clemmys::runtime {
 
@@ -53,8 +60,12 @@ class ActionProxy {
   ActionProxy(ProxyOptions options, const Clock& clock);
   ~ActionProxy();
 
-  // Routes POST /init and POST /run; anything else is 404/405 with a JSON error.
+  // Routes POST /init, /run and /prestart; anything else is 404/405 with a JSON error.
   http::Response handle(const http::Request& request);
+  // 200 {"ok":true}; 400 (not JSON, a kind that cannot be pre-started); 409 after
+  // /init; 502 when the launcher cannot be started. Idempotent for a live child of
+  // the same kind; another kind replaces it.
+  http::Response prestart(std::string_view body);
   http::Response init(std::string_view body);
   http::Response init(const InitSpec& spec);
   http::Response run(std::string_view body);
@@ -66,13 +77,23 @@ class ActionProxy {
   http::Response initLocked(std::string_view body);
   http::Response initSpecLocked(const InitSpec& spec);
   http::Response runLocked(std::string_view body);
+  http::Response prestartLocked(std::string_view body);
   void writeSentinels();
+
+  // A launcher waiting for its code, in the private directory it will run in.
+  struct Prestarted {
+    Kind kind = Kind::python;
+    TempDir dir;                        // before loop: outlives the child
+    std::unique_ptr<WaitingLoop> loop;
+  };
 
   ProxyOptions options_;
   const Clock& clock_;
   std::mutex mu_;
+  SpawnThread spawner_;                 // first: outlives every child it forked
   TempDir codeDir_;                     // declared before executor_: outlives the child
   std::unique_ptr<Executor> executor_;  // set once by a successful /init
+  std::unique_ptr<Prestarted> prestarted_;  // only before /init
 };
 
 }  // namespace clemmys::runtime

@@ -31,6 +31,7 @@ struct KindCase {
   std::string code;
   bool binary = false;
   bool isProcess = true;  // ActionLoop (a child process), not in-process cpp
+  std::string prestart;   // non-empty: POST /prestart {"kind": prestart} before anything else
 };
 
 // Builds a zip holding the blackbox script as `exec`.
@@ -52,6 +53,16 @@ std::vector<KindCase> kindCases() {
       {"nodejs", "nodejs:20", readFileBytes(kTestdata + "/functions.js"), false, true},
       {"blackbox", "blackbox", readFileBytes(kTestdata + "/blackbox_exec"), false, true},
       {"blackbox_zip", "", base64Encode(blackboxZip()), true, true},
+      // A pre-started launcher must change nothing but speed (doc/formats/runtime-protocol.md):
+      // used for its own kind, killed and replaced by a fresh start for any other.
+      {"python_prestarted", "python:3", readFileBytes(kTestdata + "/functions.py"), false, true, "python:3"},
+      {"nodejs_prestarted", "nodejs:20", readFileBytes(kTestdata + "/functions.js"), false, true, "nodejs:20"},
+      {"python_after_nodejs_prestart", "python:3", readFileBytes(kTestdata + "/functions.py"), false, true,
+       "nodejs:20"},
+      {"cpp_after_python_prestart", "cpp", base64Encode(readFileBytes(CLEMMYS_RUNTIME_TEST_LIB)), true, false,
+       "python:3"},
+      {"blackbox_after_python_prestart", "blackbox", readFileBytes(kTestdata + "/blackbox_exec"), false, true,
+       "python:3"},
   };
 }
 
@@ -74,6 +85,10 @@ class Conformance : public ::testing::TestWithParam<KindCase> {
     auto p = RuntimeProcess::start(CLEMMYS_RUNTIME_BIN, {}, {{"__OW_API_HOST", kApiHost}});
     ASSERT_TRUE(p) << p.error().str();
     rt_ = std::move(*p);
+    if (!GetParam().prestart.empty()) {
+      auto r = post("/prestart", json::serialize(json::object{{"kind", GetParam().prestart}}));
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
   }
   void TearDown() override { rt_.reset(); }
 
@@ -203,7 +218,7 @@ TEST_P(Conformance, AllContextVariables) {
   EXPECT_EQ(result["__OW_TRANSACTION_ID"], "tid-42");
   EXPECT_EQ(result["__OW_DEADLINE"], "4102444800000");
   EXPECT_EQ(result["__OW_API_KEY"], "uuid:secret");
-  if (GetParam().label == "cpp") {
+  if (GetParam().label.starts_with("cpp")) {
     EXPECT_EQ(result["ctx_activation_id"], "0123456789abcdef0123456789abcdef");
     EXPECT_EQ(result["ctx_action_name"], "/guest/pkg/act");
     EXPECT_EQ(result["ctx_deadline"], "4102444800000");

@@ -2,6 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "runtime/code_files.h"
 
 namespace clemmys::runtime {
@@ -23,7 +27,61 @@ Result<std::string> launcher(const std::string& launcherDir, const std::string& 
   return path;
 }
 
+// How many of a launcher's arguments (after the interpreter and the script) are its
+// own — <dir> <main> [<mode>] — before the function's extra arguments.
+size_t launcherArgCount(Kind kind) { return kind == Kind::nodejs ? 3 : 2; }
+
 }  // namespace
+
+bool canPrestart(Kind kind) { return kind == Kind::python || kind == Kind::nodejs; }
+
+Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const std::string& launcherDir) {
+  if (!canPrestart(kind)) return fail("runtime.unsupported_kind", std::string(kindName(kind)) + " cannot be pre-started");
+  bool python = kind == Kind::python;
+  auto interpreter = findExecutable(python ? "python3" : "node");
+  if (!interpreter) return std::unexpected(interpreter.error());
+  auto script = launcher(launcherDir, python ? "python3_launcher.py" : "nodejs_launcher.js");
+  if (!script) return std::unexpected(script.error());
+  LoopSpec spec;
+  spec.cwd = dir;
+  spec.argv = {*interpreter, *script, "--prestart"};
+  spec.expectAck = true;
+  return spec;
+}
+
+std::string startLine(Kind kind, const LoopSpec& spec) {
+  size_t fixed = 2 + launcherArgCount(kind);  // interpreter, script, launcher args
+  boost::json::object line;
+  line["dir"] = spec.argv.size() > 2 ? spec.argv[2] : std::string();
+  line["main"] = spec.argv.size() > 3 ? spec.argv[3] : std::string();
+  if (kind == Kind::nodejs) line["mode"] = spec.argv.size() > 4 ? spec.argv[4] : std::string();
+  boost::json::object env;
+  for (const auto& [name, value] : spec.extraEnv) env[name] = value;  // the last one wins, as in environ
+  line["env"] = std::move(env);
+  boost::json::array argv;
+  for (size_t i = fixed; i < spec.argv.size(); ++i) argv.emplace_back(spec.argv[i]);
+  line["argv"] = std::move(argv);
+  return boost::json::serialize(line);  // one line: newlines inside strings are escaped
+}
+
+bool needsFreshInterpreter(const EnvVars& env) {
+  static constexpr std::string_view kPrefixes[] = {"PYTHON", "NODE_", "UV_", "OPENSSL_",
+                                                    "LD_", "LC_", "MALLOC_"};
+  static constexpr std::string_view kNames[] = {"LANG", "LANGUAGE", "TZ", "HOME", "GLIBC_TUNABLES"};
+  for (const auto& [name, value] : env) {
+    if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string::npos ||
+        value.find('\0') != std::string::npos) {
+      return true;
+    }
+    for (auto prefix : kPrefixes) {
+      if (name.starts_with(prefix)) return true;
+    }
+    for (auto exact : kNames) {
+      if (name == exact) return true;
+    }
+  }
+  return false;
+}
 
 Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
                                    std::string_view mainName, const std::string& dir,

@@ -8,6 +8,11 @@
 //   blackbox  text starting with "#!" -> <dir>/exec; zip/tar -> unpacked, must hold
 //             an `exec` file; made executable; runs `<dir>/exec <main>` (no handshake).
 // Interpreters are found in $PATH. Thread safety: pure apart from the files it writes.
+//
+// Pre-started launchers (POST /prestart): `python3 <launcher> --prestart` and
+// `node <launcher> --prestart` start before the code exists and wait for one start
+// line {"dir","main","mode"(node),"env","argv"} carrying what the command line above
+// (and the init environment) would have given them.
 #pragma once
 
 #include <string>
@@ -25,5 +30,24 @@ namespace clemmys::runtime {
 Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
                                    std::string_view mainName, const std::string& dir,
                                    const std::string& launcherDir);
+
+// Kinds that can be pre-started: python and nodejs.
+bool canPrestart(Kind kind);
+
+// The command of a launcher waiting for its start line, run in `dir` (the action's
+// future private directory). REQUIRES: canPrestart(kind).
+// Error: "runtime.not_found" (interpreter or launcher).
+Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const std::string& launcherDir);
+
+// The start line that gives a pre-started launcher of `kind` what `spec` (from
+// prepareLoopAction for the same kind) gives a fresh one: its arguments and extraEnv.
+std::string startLine(Kind kind, const LoopSpec& spec);
+
+// True when `env` (the init environment) cannot be applied to a running interpreter
+// as it would be at its start: variables read only at start-up (PYTHON*, NODE_*,
+// UV_*, OPENSSL_*, LD_*, LC_*, MALLOC_*, LANG, LANGUAGE, TZ, HOME, GLIBC_TUNABLES)
+// or names and values an environment block cannot hold as given (empty, '=' or NUL
+// in a name, NUL in a value).
+bool needsFreshInterpreter(const EnvVars& env);
 
 }  // namespace clemmys::runtime

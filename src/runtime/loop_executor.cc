@@ -58,6 +58,25 @@ class LoopExecutor final : public Executor {
     if (results_ >= 0) ::close(results_);
   }
 
+  bool alive() { return !dead_ && child_.running(); }
+
+  // A pre-started launcher's {"ready":true}; false (and the child killed) otherwise.
+  bool awaitReady(std::chrono::milliseconds timeout) {
+    auto line = readLine(std::chrono::steady_clock::now() + timeout);
+    if (!line) return false;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*line, ec);
+    const auto* ready = !ec && v.is_object() ? v.get_object().if_contains("ready") : nullptr;
+    if (ready && ready->is_bool() && ready->get_bool()) return true;
+    (void)died();
+    return false;
+  }
+
+  Status sendLine(std::string line, std::chrono::milliseconds timeout) {
+    line.push_back('\n');
+    return writeAll(line, std::chrono::steady_clock::now() + timeout);
+  }
+
   // Waits for the start-up handshake (see the header).
   Status handshake(bool expectAck, std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -163,9 +182,9 @@ class LoopExecutor final : public Executor {
   bool dead_ = false;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Executor>> startLoopExecutor(const LoopSpec& spec, const Clock& clock) {
+// Spawns spec.argv with fd 3 as the results pipe; no handshake yet.
+Result<std::unique_ptr<LoopExecutor>> spawnLoop(const LoopSpec& spec, const Clock& clock,
+                                                SpawnThread& spawner) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return fail("runtime.spawn_failed", std::string("pipe: ") + std::strerror(errno));
@@ -176,17 +195,56 @@ Result<std::unique_ptr<Executor>> startLoopExecutor(const LoopSpec& spec, const 
   options.env = mergedEnv(spec.extraEnv);
   options.pipeStdin = true;
   options.passFds = {{fds[1], 3}};
-  auto child = spawn(options);
+  auto child = spawner.spawn(options);
   ::close(fds[1]);  // only the child may hold the write end, so its exit reads as EOF
   if (!child) {
     ::close(fds[0]);
     return fail("runtime.spawn_failed", child.error().str());
   }
-  auto executor = std::make_unique<LoopExecutor>(std::move(*child), fds[0], clock);
-  if (auto st = executor->handshake(spec.expectAck, spec.startTimeout); !st) {
+  return std::make_unique<LoopExecutor>(std::move(*child), fds[0], clock);
+}
+
+class WaitingLoopImpl final : public WaitingLoop {
+ public:
+  explicit WaitingLoopImpl(std::unique_ptr<LoopExecutor> loop) : loop_(std::move(loop)) {}
+
+  bool alive() override { return loop_ && loop_->alive(); }
+
+  Result<std::unique_ptr<Executor>> start(std::string_view startLine,
+                                          std::chrono::milliseconds readyTimeout,
+                                          std::chrono::milliseconds startTimeout) override {
+    auto loop = std::move(loop_);
+    if (!loop || !loop->awaitReady(readyTimeout)) {
+      return fail("runtime.prestart_lost", "the pre-started process is gone");
+    }
+    if (auto st = loop->sendLine(std::string(startLine), startTimeout); !st) {
+      return fail("runtime.init_failed", st.error().message);
+    }
+    if (auto st = loop->handshake(true, startTimeout); !st) return std::unexpected(st.error());
+    return std::unique_ptr<Executor>(std::move(loop));
+  }
+
+ private:
+  std::unique_ptr<LoopExecutor> loop_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Executor>> startLoopExecutor(const LoopSpec& spec, const Clock& clock,
+                                                    SpawnThread& spawner) {
+  auto executor = spawnLoop(spec, clock, spawner);
+  if (!executor) return std::unexpected(executor.error());
+  if (auto st = (*executor)->handshake(spec.expectAck, spec.startTimeout); !st) {
     return std::unexpected(st.error());
   }
-  return executor;
+  return std::unique_ptr<Executor>(std::move(*executor));
+}
+
+Result<std::unique_ptr<WaitingLoop>> spawnWaitingLoop(const LoopSpec& spec, const Clock& clock,
+                                                      SpawnThread& spawner) {
+  auto loop = spawnLoop(spec, clock, spawner);
+  if (!loop) return std::unexpected(loop.error());
+  return std::unique_ptr<WaitingLoop>(std::make_unique<WaitingLoopImpl>(std::move(*loop)));
 }
 
 }  // namespace clemmys::runtime

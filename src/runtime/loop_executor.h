@@ -8,6 +8,12 @@
 // child first writes {"ok":true} (or {"error":"..."} and exits) once its code is
 // loaded; without it, /init only checks the process did not exit at once.
 // A /run is bounded by the request's __OW_DEADLINE: past it the child is killed.
+//
+// Pre-started children (POST /prestart, doc/formats/runtime-protocol.md): a launcher
+// started with `--prestart` boots its interpreter, writes {"ready":true} on fd 3, then
+// waits for ONE start line on stdin (loop_action.h, startLine) that tells it what its
+// command line and environment would have told a fresh launcher; from there on it is
+// the same handshake and line protocol as above.
 // REQUIRES: SIGPIPE is ignored in the process (writes to a dead child fail with EPIPE).
 // Thread safety: none (see Executor).
 #pragma once
@@ -15,11 +21,13 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
 #include "runtime/activation.h"
 #include "runtime/executor.h"
+#include "runtime/spawn_thread.h"
 
 namespace clemmys::runtime {
 
@@ -31,8 +39,31 @@ struct LoopSpec {
   std::chrono::milliseconds startTimeout{60000};
 };
 
+// Forks on `spawner` (see spawn_thread.h for why).
 // Errors: "runtime.spawn_failed", "runtime.init_failed" (message from the child, or
 // "command exited"), "runtime.timeout".
-Result<std::unique_ptr<Executor>> startLoopExecutor(const LoopSpec& spec, const Clock& clock);
+Result<std::unique_ptr<Executor>> startLoopExecutor(const LoopSpec& spec, const Clock& clock,
+                                                    SpawnThread& spawner);
+
+// A launcher started before its code, waiting for its start line (see above).
+class WaitingLoop {
+ public:
+  virtual ~WaitingLoop() = default;  // kills the child if it was never started
+  // Not exited yet (non-blocking).
+  virtual bool alive() = 0;
+  // Waits (up to `readyTimeout`) for the child's ready line, sends `startLine` (one
+  // JSON line, no newline) and waits for the handshake (up to `startTimeout`).
+  // Errors: "runtime.prestart_lost" when the child exited or never became ready: it
+  // was sent nothing and is gone, start a fresh child instead; otherwise as
+  // startLoopExecutor. Call at most once.
+  virtual Result<std::unique_ptr<Executor>> start(std::string_view startLine,
+                                                  std::chrono::milliseconds readyTimeout,
+                                                  std::chrono::milliseconds startTimeout) = 0;
+};
+
+// Spawns `spec.argv` (a launcher command ending in --prestart) without waiting for it.
+// Error: "runtime.spawn_failed".
+Result<std::unique_ptr<WaitingLoop>> spawnWaitingLoop(const LoopSpec& spec, const Clock& clock,
+                                                      SpawnThread& spawner);
 
 }  // namespace clemmys::runtime

@@ -67,6 +67,7 @@ Result<std::unique_ptr<RuntimeProcess>> RuntimeProcess::start(const std::string&
 
   std::unique_ptr<RuntimeProcess> p(new RuntimeProcess());
   p->child_ = std::move(*child);
+  p->port_ = port;
   p->client_ = std::make_unique<http::Client>("127.0.0.1", port);
   p->outReader_ = std::thread([raw = p.get(), fd = p->child_.stdoutFd()] { raw->pump(fd, &raw->out_); });
   p->errReader_ = std::thread([raw = p.get(), fd = p->child_.stderrFd()] { raw->pump(fd, &raw->err_); });

@@ -29,6 +29,8 @@ class RuntimeProcess {
   ~RuntimeProcess();
 
   Result<http::Response> post(const std::string& path, const std::string& body);
+  pid_t pid() const { return child_.pid(); }
+  uint16_t port() const { return port_; }
 
   std::string out();
   std::string err();
@@ -44,6 +46,7 @@ class RuntimeProcess {
   void pump(int fd, std::string* into);
 
   Child child_;
+  uint16_t port_ = 0;
   std::unique_ptr<http::Client> client_;
   std::mutex mu_;
   std::condition_variable changed_;

@@ -8,8 +8,11 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
+#include "runtime/process_scan_test_util.h"
 #include "runtime/secure_test_util.h"
 
 namespace clemmys::runtime {
@@ -91,6 +94,8 @@ class SecureProxyTest : public ::testing::Test {
     return sealCode(fqn, "cpp", base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB)), true, gatewayKeys, random);
   }
 
+  void checkReleasedConfiguration(bool prestart);
+
   static std::string errorOf(const http::Response& r) {
     auto v = json::parse(r.body);
     const auto& e = v.at("error");
@@ -106,7 +111,34 @@ class SecureProxyTest : public ::testing::Test {
 };
 
 TEST_F(SecureProxyTest, SealedPythonFunctionRunsWithReleasedConfiguration) {
+  checkReleasedConfiguration(false);
+}
+
+// POST /prestart passes through to the plain proxy; the released env, argv and files
+// then reach the pre-started launcher through its start line, exactly as before.
+TEST_F(SecureProxyTest, PrestartedPythonGetsTheReleasedConfiguration) {
+  checkReleasedConfiguration(true);
+}
+
+void SecureProxyTest::checkReleasedConfiguration(bool prestart) {
   auto in = instance();
+  pid_t waiting = 0;
+  if (prestart) {
+    http::Request request;
+    request.method = "POST";
+    request.path = request.target = "/prestart";
+    request.body = R"({"kind":"python:3"})";
+    ASSERT_EQ(in->secure->handle(request).status, 200);
+    for (int i = 0; i < 300 && waiting == 0; ++i) {
+      auto py = testing::childrenMatching(::getpid(), "_launcher.py --prestart");
+      if (py.size() == 1 && testing::commandLine(py[0]).find("libexec/pyenv") == std::string::npos) {
+        waiting = py[0];
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    ASSERT_NE(waiting, 0);
+  }
   auto code = pythonCode("/guest/py");
   ASSERT_EQ(initWith(*in, "/guest/py", code.wire).status, 200);
   EXPECT_EQ(kms.functionsAsked, std::vector<std::string>{"/guest/py"});
@@ -131,6 +163,13 @@ TEST_F(SecureProxyTest, SealedPythonFunctionRunsWithReleasedConfiguration) {
   EXPECT_TRUE(result.at("injected").is_null());  // the host's /init env is ignored
   EXPECT_EQ(result.at("argv"), json::parse(R"(["--token=abc"])"));
   EXPECT_EQ(result.at("file"), "key=value");
+  if (prestart) {
+    EXPECT_EQ(result.at("pid"), json::value(waiting));
+    // Nothing of the configuration went to the launcher's command line.
+    std::string cmdline = testing::commandLine(waiting);
+    EXPECT_EQ(cmdline.find("--token"), std::string::npos) << cmdline;
+    EXPECT_EQ(cmdline.find("s3cret"), std::string::npos) << cmdline;
+  }
 
   // The same message again: refused by the replay cache.
   auto replay = in->secure->run(runBody(invoke, params));

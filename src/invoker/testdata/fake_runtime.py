@@ -42,6 +42,11 @@ class Handler(BaseHTTPRequestHandler):
             self.init(body.get("value", {}))
         elif self.path == "/run":
             self.run(body)
+        elif self.path == "/prestart" and os.environ.get("FAKE_RUNTIME_PRESTART"):
+            # Records the hint where the action can see it; without the variable this
+            # double answers 404, as an OpenWhisk runtime would.
+            os.environ["FAKE_RUNTIME_PRESTARTED"] = str(body.get("kind"))
+            self.reply(200, {"ok": True})
         else:
             self.reply(404, {"error": "not found"})
 

@@ -1,6 +1,7 @@
 // ActionLoop launcher for nodejs:20 actions of clemmys-runtime.
 //
-// Usage: node nodejs_launcher.js <action dir> <main> <source|package>
+// Usage: node nodejs_launcher.js <action dir> <main> <source|package> [function args...]
+//        node nodejs_launcher.js --prestart
 //
 // "source": <action dir>/index.js is plain action code; it is evaluated like a
 // CommonJS module, and the entry point is exports[<main>] or a top-level function
@@ -11,6 +12,11 @@
 // __OW_<KEY> (strings verbatim, null skipped, other values as JSON text), calls
 // main(value), awaits a returned Promise, and writes the result as one JSON line to
 // fd 3. A thrown error or rejected promise becomes {"error":"<message>"}.
+//
+// With --prestart (POST /prestart, before the code exists): writes {"ready":true} to
+// fd 3, then reads ONE start line on stdin, {"dir","main","mode","env","argv"}, sets
+// each env entry in process.env and makes process.argv what the command line
+// `<dir> <main> <mode> ...argv` would have made it, and goes on as above.
 'use strict';
 
 const fs = require('fs');
@@ -72,10 +78,38 @@ function envText(value) {
   return JSON.stringify(value);
 }
 
+// Lines of stdin, one at a time; the same iterator serves the start line and the
+// /run lines after it (so nothing read ahead is lost).
+function stdinLines() {
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  return lines[Symbol.asyncIterator]();
+}
+
+async function nextLine(it) {
+  for (;;) {
+    const { value, done } = await it.next();
+    if (done) return undefined;
+    if (value.length !== 0) return value;
+  }
+}
+
+async function awaitStart(it) {
+  reply({ ready: true });
+  const line = await nextLine(it);
+  if (line === undefined) process.exit(0);  // the runtime let us go before any /init
+  const start = JSON.parse(line);
+  for (const [name, value] of Object.entries(start.env || {})) process.env[name] = value;
+  const args = [start.dir, start.main, start.mode, ...(start.argv || [])];
+  process.argv = [process.argv[0], process.argv[1], ...args];
+}
+
 async function main() {
+  const it = stdinLines();
+  if (process.argv.length === 3 && process.argv[2] === '--prestart') await awaitStart(it);
   const [dir, entry, mode] = process.argv.slice(2);
   if (!dir || !entry) {
-    process.stderr.write('usage: nodejs_launcher.js <action dir> <main> <source|package>\n');
+    process.stderr.write('usage: nodejs_launcher.js <action dir> <main> <source|package>\n' +
+                         '       nodejs_launcher.js --prestart\n');
     process.exit(2);
   }
   let fn;
@@ -91,9 +125,7 @@ async function main() {
 
   const baseEnv = Object.assign({}, process.env);
   let previous = new Set();
-  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.length === 0) continue;
+  for (let line = await nextLine(it); line !== undefined; line = await nextLine(it)) {
     let result;
     try {
       const body = JSON.parse(line);

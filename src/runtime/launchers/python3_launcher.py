@@ -1,6 +1,7 @@
 """ActionLoop launcher for python:3 actions of clemmys-runtime.
 
-Usage: python3 python3_launcher.py <action dir> <main>
+Usage: python3 python3_launcher.py <action dir> <main> [function args...]
+       python3 python3_launcher.py --prestart
 
 Loads <action dir>/__main__.py as a module (so `if __name__ == "__main__"` blocks do
 not run) and writes one line to fd 3: {"ok": true}, or {"error": "..."} and exits 1.
@@ -8,6 +9,11 @@ Then, per line on stdin (one /run body as JSON): exports every key except "value
 as __OW_<KEY> (strings verbatim, null skipped, other values as JSON text), calls
 main(value), flushes stdout/stderr, and writes the result as one JSON line to fd 3.
 An exception raised by main becomes {"error": "<message>"}.
+
+With --prestart (POST /prestart, before the code exists): writes {"ready": true} to
+fd 3, then reads ONE start line on stdin, {"dir", "main", "env", "argv"}, sets each
+env entry in os.environ and makes sys.argv [launcher] + argv, exactly what the
+command line and environment would have given a fresh launcher, and goes on as above.
 """
 import importlib.util
 import json
@@ -41,15 +47,37 @@ def load(action_dir, entry):
     return fn
 
 
+def await_start(results, stdin):
+    """The start line of a pre-started launcher: returns (dir, main, function args)."""
+    results.write(json.dumps({"ready": True}) + "\n")
+    results.flush()
+    line = stdin.readline()
+    if not line:
+        return None
+    start = json.loads(line.decode("utf-8"))
+    for name, value in start.get("env", {}).items():
+        os.environ[name] = value
+    return start["dir"], start["main"], list(start.get("argv", []))
+
+
 def main():
-    if len(sys.argv) < 3:
-        sys.stderr.write("usage: python3_launcher.py <action dir> <main> [function args...]\n")
+    results = open_results()
+    # The same buffered reader serves the start line and every /run line after it.
+    stdin = sys.stdin.buffer
+    if sys.argv[1:] == ["--prestart"]:
+        start = await_start(results, stdin)
+        if start is None:
+            return 0  # the runtime let us go before any /init
+        action_dir, entry, function_args = start
+    elif len(sys.argv) >= 3:
+        action_dir, entry, function_args = sys.argv[1], sys.argv[2], sys.argv[3:]
+    else:
+        sys.stderr.write("usage: python3_launcher.py <action dir> <main> [function args...]\n"
+                         "       python3_launcher.py --prestart\n")
         return 2
-    action_dir, entry = sys.argv[1], sys.argv[2]
     # Arguments after <main> belong to the function (secure mode's configured argv):
     # it sees them as sys.argv[1:], as if it had been started with them.
-    sys.argv = [sys.argv[0]] + sys.argv[3:]
-    results = open_results()
+    sys.argv = [sys.argv[0]] + function_args
 
     def reply(obj_text):
         sys.stdout.flush()
@@ -67,7 +95,6 @@ def main():
 
     base_env = dict(os.environ)
     previous = set()
-    stdin = sys.stdin.buffer
     while True:
         line = stdin.readline()
         if not line:

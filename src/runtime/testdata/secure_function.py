@@ -21,4 +21,5 @@ def main(args):
         "injected": os.environ.get("INJECTED"),
         "argv": sys.argv[1:],
         "file": content,
+        "pid": os.getpid(),
     }
