@@ -224,6 +224,23 @@ TEST_F(PoolTest, EvictsLeastRecentlyUsedWhenBudgetIsFull) {
   EXPECT_TRUE(pool->run(request("/guest/b", kEcho)).initTimeMs.has_value());
 }
 
+TEST_F(PoolTest, ARunningActionWaitsForItsInstanceInsteadOfEvictingAnother) {
+  auto o = options();
+  o.memoryBudgetMb = 256;  // two instances
+  auto pool = startPool(o);
+  EXPECT_EQ(pool->run(request("/guest/a", kEcho)).status, RunStatus::success);  // a: idle, warm
+  auto slow = request("/guest/sleepy", kSleepy);
+  slow.params = json::object{{"sleep", 0.4}};
+  std::thread first([&] { EXPECT_EQ(pool->run(slow).status, RunStatus::success); });
+  std::this_thread::sleep_for(200ms);  // sleepy is busy, the budget is full
+  auto second = pool->run(slow);       // waits for sleepy's own instance
+  first.join();
+  EXPECT_EQ(second.status, RunStatus::success);
+  EXPECT_FALSE(second.initTimeMs.has_value()) << "the second run reused the first's instance";
+  EXPECT_EQ(pool->stats().evictions, 0u);
+  EXPECT_FALSE(pool->run(request("/guest/a", kEcho)).initTimeMs.has_value()) << "a stayed warm";
+}
+
 TEST_F(PoolTest, WaitsForCapacityThenFailsAtDeadline) {
   auto o = options();
   o.memoryBudgetMb = 128;
