@@ -75,7 +75,7 @@ Pool::SlotPtr Pool::acquire(const RunRequest& request, bool& cold, bool& fromPre
   auto markBusy = [&](const SlotPtr& s) {
     s->state = State::busy;
     s->memoryLimitBytes = static_cast<uint64_t>(need) * 1024 * 1024;
-    if (busy_++ == 0) watchdogCv_.notify_one();
+    if (busy_++ == 0 && watchdogAwaitsWork_) watchdogCv_.notify_one();
   };
   for (;;) {
     if (stopping_) {

@@ -112,6 +112,10 @@ class Pool final : public Invoker {
   int64_t usedMb_ = 0;
   int inflight_ = 0;
   int busy_ = 0;
+  // The watchdog sleeps on watchdogCv_ waiting for work only while this is set; in its
+  // interval sleeps a notify would only wake it for nothing (once per request under
+  // sequential load).
+  bool watchdogAwaitsWork_ = false;
   uint64_t useCounter_ = 0;
   bool stopping_ = false;
   Stats counters_;

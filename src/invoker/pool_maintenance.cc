@@ -172,7 +172,9 @@ void Pool::watchdogLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (busy_ == 0) {
+      watchdogAwaitsWork_ = true;
       watchdogCv_.wait(lock, [&] { return stopping_ || busy_ > 0; });
+      watchdogAwaitsWork_ = false;
       // First scan one interval after work began: a scan at once (a /proc walk per
       // instance) would run on every idle→busy edge, i.e. per request under
       // sequential load, while runs shorter than the interval need no check.

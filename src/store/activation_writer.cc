@@ -1,17 +1,26 @@
 // Store's write-behind queue: one writer thread commits queued activation writes in
-// batches. Under load the queue fills while a batch commits, so one transaction (one
-// WAL append) carries many records; when idle a batch is a single record.
+// batches. The writer wakes for the first queued record, then gathers for up to
+// kBatchWindow (or until kBatchMax records, a reader's flush(), or stop) and commits
+// them in one transaction: one WAL append and one thread wake-up for many records,
+// instead of one per request.
+#include <chrono>
+
 #include "common/log.h"
 #include "store/store_impl.h"
 
 namespace clemmys::store {
 namespace {
 
+constexpr auto kBatchWindow = std::chrono::milliseconds(2);
+constexpr size_t kBatchMax = 256;
+
 void enqueue(Store::Impl& s, ActivationRow row) {
   {
     std::lock_guard lock(s.qmu);
     s.queue.push_back(std::move(row));
     ++s.enqueuedCount;
+    // Only the first record wakes the writer (it then gathers) and a full batch.
+    if (s.queue.size() != 1 && s.queue.size() != kBatchMax) return;
   }
   s.queued.notify_one();
 }
@@ -39,6 +48,8 @@ void writerLoop(Store::Impl& s) {
       std::unique_lock lock(s.qmu);
       s.queued.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
       if (s.queue.empty()) return;  // stopping, and everything is written
+      s.queued.wait_for(lock, kBatchWindow,
+                        [&] { return s.stopping || s.flushers > 0 || s.queue.size() >= kBatchMax; });
       batch.swap(s.queue);
     }
     commitBatch(s, batch);
@@ -57,7 +68,11 @@ void Store::completeActivationLater(ActivationRow row) { enqueue(*impl_, std::mo
 void Store::flush() {
   std::unique_lock lock(impl_->qmu);
   uint64_t target = impl_->enqueuedCount;
+  if (impl_->committedCount >= target) return;
+  ++impl_->flushers;
+  impl_->queued.notify_all();  // the writer stops gathering: a reader waits
   impl_->committed.wait(lock, [&] { return impl_->committedCount >= target; });
+  --impl_->flushers;
 }
 
 void Store::startWriter() {

@@ -28,6 +28,7 @@ struct Store::Impl {
   uint64_t enqueuedCount = 0;     // guarded by qmu
   uint64_t committedCount = 0;    // guarded by qmu
   bool stopping = false;          // guarded by qmu
+  int flushers = 0;               // readers waiting in flush(); guarded by qmu
   std::thread writer;
 
   // Caller holds mu.
