@@ -333,3 +333,34 @@ section8() {
     grep -E '^(Baseline|Ratio)' "$raw" || true
   } >"$out"
 }
+
+# 9. In-process costs (Google Benchmark, no HTTP, no other process): one warm /run in
+# the runtime, plain against secure (bench/runtime), and the envelope operations of a
+# hop with AES-GCM alone as the baseline (bench/envelope). What the secure path costs
+# on a hot cache; the end-to-end figures add the same work on a cache the other
+# processes of the path have just used.
+section9() {
+  log "9. in-process costs: runtime_bench, envelope_bench"
+  local out="$WORK/s9.md" b
+  : >"$out"
+  for b in runtime_bench envelope_bench; do
+    if [[ ! -x $BUILD/bin/$b ]]; then
+      echo "$b is not built in $BUILD." >>"$out"
+      continue
+    fi
+    {
+      echo "\`$b --benchmark_min_time=0.3\`"
+      echo
+      echo "| benchmark | CPU ns | iterations |"
+      echo "|---|---|---|"
+      "$BUILD/bin/$b" --benchmark_min_time=0.3 --benchmark_format=csv 2>/dev/null |
+        awk -F, 'NR > 1 && $1 ~ /^"BM_/ { gsub(/"/, "", $1); printf "| %s | %.0f | %s |\n", $1, $4, $2 }'
+      echo
+    } >>"$out"
+  done
+  local plain secure
+  plain=$(grep -m1 '^| BM_PlainRun ' "$out" | cut -d'|' -f3 | tr -d ' ')
+  secure=$(grep -m1 '^| BM_SecureRun/10 ' "$out" | cut -d'|' -f3 | tr -d ' ')
+  [[ -n $plain && -n $secure ]] &&
+    echo "Secure /run of a 10-step chain's step costs $(calc 'a1/a2' "$secure" "$plain")× the plain /run in process ($(calc '(a1-a2)/1000' "$secure" "$plain") µs more)." >>"$out"
+}
