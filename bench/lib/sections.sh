@@ -247,7 +247,7 @@ section6() {
     fi
   done
   {
-    echo "| platform | kind | no prewarm: cold ms | initTime ms | then warm ms | prewarmed: cold ms | initTime ms | then warm ms | runs |"
+    echo "| platform | kind | no prewarm: cold ms | initTime ms | then warm ms | prewarmed: cold ms | initTime ms | then warm ms | runs (no prewarm + prewarmed) |"
     echo "|---|---|---|---|---|---|---|---|---|"
   } >"$out"
   local kind
@@ -262,7 +262,7 @@ section6() {
       local a ai aw b bi bw n
       a=$(col 4 none) ai=$(col 5 none) aw=$(col 6 none)
       b=$(col 4 prewarmed) bi=$(col 5 prewarmed) bw=$(col 6 prewarmed)
-      n=$(awk -v m=$mode -v k=$kind '$1 == m && $3 == k' "$raw" | wc -l)
+      n="$(awk -v m=$mode -v k=$kind '$1 == m && $2 == "none" && $3 == k' "$raw" | wc -l) + $(awk -v m=$mode -v k=$kind '$1 == m && $2 == "prewarmed" && $3 == k' "$raw" | wc -l)"
       echo "| $mode | $kind | $(fmt "$a" 1) | $(fmt "$ai") | $(fmt "$aw" 1) | $(fmt "$b" 1) | $(fmt "$bi") | $(fmt "$bw" 1) | $n |" >>"$out"
       setr "cold_${mode}_${kind%%:*}_none" "$a"
       setr "cold_${mode}_${kind%%:*}_prewarmed" "$b"
