@@ -43,7 +43,7 @@ why() {
     gateway_*)
       echo "gateway path $(cpuSummary 'clemmys-gateway ->') vs nginx path $(cpuSummary 'nginx ->') (section 3 profiles)" ;;
     chain_hop_us_secure)
-      echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: the plain hop alone (controller → invoker → runtime over HTTP, log pipes) is near the target; the secure runtime's envelope work is ~15–20 µs in process (section 9), several times that on the caches the controller and gateway just used, and the controller moves and stores larger (sealed) messages (sections 3–4)" ;;
+      echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: the plain hop alone (controller → invoker → runtime over HTTP, log pipes) is near the target; the secure runtime's work is ~16 µs more than plain in process (section 9) but ~45 µs more in the running runtime, and the controller moves and stores larger sealed messages (doc/performance.md)" ;;
     function_latency_overhead_max)
       echo "worst: ${R[worst_workload]:-?}: the secure path's fixed cost per request (gateway, envelope checks, a third busy process on 2 shared cores) against a short function; per-round ratios in section 2" ;;
     cold_start_ms_*)
@@ -261,9 +261,10 @@ writeDoc() {
       echo "Google Benchmark in one process, no HTTP and no other process running: one warm"
       echo "\`/run\` of the no-op cpp function through the plain ActionProxy (the baseline) and"
       echo "through the secure path (open and check the INVOKE, run, seal the output, end the"
-      echo "sealed log stream) for chains of 1 and 10 steps; and a hop's envelope operations with"
-      echo "AES-256-GCM alone as their baseline. The end-to-end figures add the same work done"
-      echo "on caches the other processes of the path (gateway, controller, wrk) have just used."
+      echo "sealed log stream) for chains of 1 and 10 steps (\`BM_SecureRun/<steps>/<cleared>\`;"
+      echo "cleared = 1: 8 MiB written between iterations, standing in for the other processes of"
+      echo "the path); and a hop's envelope operations with AES-256-GCM alone as their baseline."
+      echo "doc/performance.md compares these with the CPU the running processes spend."
       echo
       cat "$WORK/s9.md"
     fi

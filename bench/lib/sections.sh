@@ -359,8 +359,8 @@ section9() {
     } >>"$out"
   done
   local plain secure
-  plain=$(grep -m1 '^| BM_PlainRun ' "$out" | cut -d'|' -f3 | tr -d ' ')
-  secure=$(grep -m1 '^| BM_SecureRun/10 ' "$out" | cut -d'|' -f3 | tr -d ' ')
+  plain=$(grep -m1 '^| BM_PlainRun/0/0 ' "$out" | cut -d'|' -f3 | tr -d ' ')
+  secure=$(grep -m1 '^| BM_SecureRun/10/0 ' "$out" | cut -d'|' -f3 | tr -d ' ')
   [[ -n $plain && -n $secure ]] &&
     echo "Secure /run of a 10-step chain's step costs $(calc 'a1/a2' "$secure" "$plain")× the plain /run in process ($(calc '(a1-a2)/1000' "$secure" "$plain") µs more)." >>"$out"
 }
