@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cstdio>
 #include <cstring>
 
 #include "common/encoding.h"
@@ -35,19 +36,25 @@ Result<std::unique_ptr<Daemon>> Daemon::create(const DaemonOptions& options, con
   d->seccomp_ = std::move(*program);
   d->namespaces_ = probeNamespaces();
 
+  // Bind and listen under a temporary name, then rename: the socket appears
+  // at its path only once it accepts connections, so a client that waits for
+  // the file never meets a bound-but-not-listening socket (ECONNREFUSED).
   sockaddr_un addr{};
-  if (options.socketPath.empty() || options.socketPath.size() >= sizeof(addr.sun_path)) {
+  const std::string staging = options.socketPath + ".new" + std::to_string(::getpid());
+  if (options.socketPath.empty() || staging.size() >= sizeof(addr.sun_path)) {
     return fail("simtee.bad_socket", "socket path empty or too long");
   }
   addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, options.socketPath.data(), options.socketPath.size());
-  ::unlink(options.socketPath.c_str());
+  std::memcpy(addr.sun_path, staging.data(), staging.size());
+  ::unlink(staging.c_str());
   d->listenFd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (d->listenFd_ < 0 || ::bind(d->listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::listen(d->listenFd_, 64) != 0) {
-    return fail("simtee.bad_socket", "bind " + options.socketPath + ": " + std::strerror(errno));
+      ::listen(d->listenFd_, 64) != 0 || ::chmod(staging.c_str(), 0666) != 0 ||
+      ::rename(staging.c_str(), options.socketPath.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(staging.c_str());
+    return fail("simtee.bad_socket", "listen on " + options.socketPath + ": " + why);
   }
-  ::chmod(options.socketPath.c_str(), 0666);
   // SIGCHLD is consumed by the reaper thread only (sigtimedwait); every thread
   // created from here on inherits the blocked mask.
   sigset_t chld;
