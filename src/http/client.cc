@@ -137,6 +137,7 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 void Client::close() { impl_->disconnect(); }
 uint16_t Client::port() const { return impl_->port; }
+void Client::setWaitHook(WaitHook* hook) { impl_->deadline.setHook(hook); }
 
 std::string Client::peerCertificateDer() const {
   if (!impl_->tls) return {};

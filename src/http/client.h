@@ -23,6 +23,20 @@ struct ClientTls {
                            // (e.g. bound to attestation evidence); use peerCertificateDer()
 };
 
+// Other file descriptors a client serves while a request waits on its socket: e.g. a
+// child process's output pipes, which must not fill up while the child answers
+// (invoker/instance.h). Called on the requesting thread.
+class WaitHook {
+ public:
+  static constexpr size_t kMaxFds = 4;
+  virtual ~WaitHook() = default;
+  // Writes the fds to poll for input (negative entries are skipped); returns how
+  // many. Asked again before every wait.
+  virtual size_t fds(int (&out)[kMaxFds]) = 0;
+  // One of them is readable or hung up.
+  virtual void readable() = 0;
+};
+
 class Client {
  public:
   Client(std::string host, uint16_t port);
@@ -38,6 +52,8 @@ class Client {
                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
   void close();
   uint16_t port() const;
+  // Serve `hook` (not owned; nullptr: none) while requests wait; it must outlive them.
+  void setWaitHook(WaitHook* hook);
   // DER of the server's leaf certificate on the current TLS connection ("" if none).
   std::string peerCertificateDer() const;
 

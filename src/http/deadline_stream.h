@@ -1,7 +1,8 @@
 // Internal: a synchronous stream over a connected TCP socket whose reads and writes
 // fail with timed_out once a deadline passes. Asio's blocking reads retry on EAGAIN,
 // so SO_RCVTIMEO does not work with them; poll() before each operation does.
-// Satisfies Beast's SyncReadStream and SyncWriteStream.
+// Satisfies Beast's SyncReadStream and SyncWriteStream. While it waits it also serves
+// the client's WaitHook, if one is set.
 #pragma once
 
 #include <poll.h>
@@ -9,6 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+
+#include "http/client.h"
 
 namespace clemmys::http::detail {
 
@@ -27,6 +30,7 @@ class DeadlineStream {
 
   void expiresAfter(std::chrono::milliseconds d) { deadline_ = Clock::now() + d; }
   void expiresNever() { deadline_ = Clock::time_point::max(); }
+  void setHook(WaitHook* hook) { hook_ = hook; }
 
   template <class Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
@@ -55,13 +59,27 @@ class DeadlineStream {
 
  private:
   bool wait(short events, boost::system::error_code& ec) {
-    if (deadline_ == Clock::time_point::max()) return true;
+    if (deadline_ == Clock::time_point::max() && hook_ == nullptr) return true;
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
-      if (left.count() < 0) left = std::chrono::milliseconds(0);
-      pollfd p{socket_->native_handle(), events, 0};
-      int r = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (r > 0) return true;
+      int timeoutMs = -1;
+      if (deadline_ != Clock::time_point::max()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+        timeoutMs = left.count() < 0 ? 0 : static_cast<int>(left.count());
+      }
+      pollfd p[1 + WaitHook::kMaxFds];
+      p[0] = {socket_->native_handle(), events, 0};
+      nfds_t n = 1;
+      if (hook_) {
+        int fds[WaitHook::kMaxFds];
+        size_t count = hook_->fds(fds);
+        for (size_t i = 0; i < count && i < WaitHook::kMaxFds; ++i) p[n++] = {fds[i], POLLIN, 0};
+      }
+      int r = ::poll(p, n, timeoutMs);
+      if (r > 0) {
+        if (p[0].revents) return true;
+        hook_->readable();  // only the hook's fds: serve them, wait on
+        continue;
+      }
       if (r == 0) {
         ec = boost::asio::error::timed_out;
         return false;
@@ -74,6 +92,7 @@ class DeadlineStream {
   }
 
   boost::asio::ip::tcp::socket* socket_;
+  WaitHook* hook_ = nullptr;
   Clock::time_point deadline_ = Clock::time_point::max();
 };
 

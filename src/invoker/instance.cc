@@ -1,10 +1,10 @@
 #include "invoker/instance.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,6 +20,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr size_t kMaxLineBytes = 1 << 20;  // longer output is split into several lines
+constexpr int kPipeBytes = 1 << 20;        // asked-for pipe capacity
 
 // A TCP socket bound to 127.0.0.1:0 and listening; returns fd and port.
 Result<std::pair<int, uint16_t>> listenLoopback() {
@@ -104,24 +105,26 @@ Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o, Launc
   inst->pid_ = inst->process_->pid();
   inst->port_ = port;
   inst->client_ = std::make_unique<http::Client>("127.0.0.1", port);
-  inst->wakeFd_ = ::eventfd(0, EFD_CLOEXEC);
-  int outFd = started->stdoutFd;
-  int errFd = started->stderrFd;
-  Instance* self = inst.get();
-  inst->reader_ = std::thread([self, outFd, errFd] { self->readLoop(outFd, errFd); });
+  inst->pipes_[0] = started->stdoutFd;
+  inst->pipes_[1] = started->stderrFd;
+  for (int fd : inst->pipes_) {
+    if (fd < 0) continue;
+    (void)::fcntl(fd, F_SETPIPE_SZ, kPipeBytes);  // best effort: room between activations
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  }
+  for (int s = 0; s < 2; ++s) {
+    if (inst->pipes_[s] < 0) inst->logs_.endOfStream(static_cast<LogStream>(s));
+  }
+  inst->client_->setWaitHook(inst.get());
   return inst;
 }
 
 Instance::~Instance() {
   kill();
   if (process_) process_->reap();  // the pid stays valid for kill() until here
-  if (wakeFd_ >= 0) {
-    uint64_t one = 1;
-    ssize_t ignored = ::write(wakeFd_, &one, sizeof one);
-    (void)ignored;
+  for (int fd : pipes_) {
+    if (fd >= 0) ::close(fd);
   }
-  if (reader_.joinable()) reader_.join();
-  if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
 void Instance::kill() {
@@ -173,66 +176,67 @@ CallResult Instance::prestart(const std::string& kind, std::chrono::milliseconds
   return out;
 }
 
-void Instance::readLoop(int outFd, int errFd) {
-  std::string partial[2];
-  int fds[2] = {outFd, errFd};
-  bool open[2] = {outFd >= 0, errFd >= 0};
-  for (int s = 0; s < 2; ++s) {
-    if (!open[s]) logs_.endOfStream(static_cast<LogStream>(s));
-  }
+size_t Instance::fds(int (&out)[http::WaitHook::kMaxFds]) {
+  out[0] = pipes_[0];
+  out[1] = pipes_[1];
+  return 2;
+}
+
+void Instance::drain() {
   char buf[65536];
-  while (open[0] || open[1]) {
-    pollfd p[3];
-    int n = 0, idx[2] = {-1, -1};
-    for (int s = 0; s < 2; ++s) {
-      if (open[s]) {
-        idx[s] = n;
-        p[n++] = {fds[s], POLLIN, 0};
-      }
-    }
-    p[n++] = {wakeFd_, POLLIN, 0};
-    if (::poll(p, static_cast<nfds_t>(n), -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (p[n - 1].revents) break;  // shutting down
-    for (int s = 0; s < 2; ++s) {
-      if (idx[s] < 0 || !p[idx[s]].revents) continue;
-      ssize_t got = ::read(fds[s], buf, sizeof buf);
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      auto stream = static_cast<LogStream>(s);
-      if (got <= 0) {
-        if (!partial[s].empty()) logs_.append(stream, partial[s]);
-        partial[s].clear();
-        open[s] = false;
+  for (int s = 0; s < 2; ++s) {
+    auto stream = static_cast<LogStream>(s);
+    std::string& partial = partial_[s];
+    while (pipes_[s] >= 0) {
+      ssize_t got = ::read(pipes_[s], buf, sizeof buf);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0 && errno == EAGAIN) break;
+      if (got <= 0) {  // EOF (or a broken pipe): the process is gone
+        if (!partial.empty()) logs_.append(stream, partial);
+        partial.clear();
+        ::close(pipes_[s]);
+        pipes_[s] = -1;
         logs_.endOfStream(stream);
-        continue;
+        break;
       }
       std::string_view data(buf, static_cast<size_t>(got));
       while (!data.empty()) {
         auto nl = data.find('\n');
         if (nl == std::string_view::npos) {
-          partial[s].append(data);
-          if (partial[s].size() >= kMaxLineBytes) {
-            logs_.append(stream, partial[s]);
-            partial[s].clear();
+          partial.append(data);
+          if (partial.size() >= kMaxLineBytes) {
+            logs_.append(stream, partial);
+            partial.clear();
           }
           break;
         }
-        if (partial[s].empty()) {
+        if (partial.empty()) {
           logs_.append(stream, data.substr(0, nl));
         } else {
-          partial[s].append(data.substr(0, nl));
-          logs_.append(stream, partial[s]);
-          partial[s].clear();
+          partial.append(data.substr(0, nl));
+          logs_.append(stream, partial);
+          partial.clear();
         }
         data.remove_prefix(nl + 1);
       }
     }
   }
-  for (int s = 0; s < 2; ++s) {
-    if (open[s]) logs_.endOfStream(static_cast<LogStream>(s));
-    if (fds[s] >= 0) ::close(fds[s]);
+}
+
+void Instance::clearLogs() {
+  drain();
+  logs_.clear();
+}
+
+bool Instance::awaitLogs(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    drain();
+    if (logs_.complete()) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p[2] = {{pipes_[0], POLLIN, 0}, {pipes_[1], POLLIN, 0}};
+    if (::poll(p, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) return false;
   }
 }
 

@@ -1,12 +1,13 @@
 // One clemmys-runtime process: launched (directly or through the simtee, see
-// launch_backend.h) on a socket we bound (so its port is known
-// before it starts), its stdout/stderr read by a reader thread into a LogCollector,
-// and spoken to over one persistent keep-alive HTTP connection (/init, /run).
+// launch_backend.h) on a socket we bound (so its port is known before it starts),
+// spoken to over one persistent keep-alive HTTP connection (/init, /run). Its
+// stdout/stderr are read into a LogCollector by the thread that calls init()/run()
+// (while it waits for the answer) and awaitLogs(): no reader thread (doc/invoker.md#logs).
 //
-// Thread safety: init() and run() are called by one thread at a time (the pool gives
-// an instance to one activation at a time). prestart(), kill(), markMemoryExceeded(), pid(),
-// memoryExceeded() and logs() may be called from any thread. The destructor kills
-// the process group, reaps it and joins the reader.
+// Thread safety: init(), run(), clearLogs() and awaitLogs() are called by one thread
+// at a time (the pool gives an instance to one activation at a time). prestart(),
+// kill(), markMemoryExceeded(), pid(), memoryExceeded() and logs() may be called from
+// any thread. The destructor kills the process group and reaps it.
 #pragma once
 
 #include <sys/types.h>
@@ -16,7 +17,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/error.h"
@@ -44,7 +44,7 @@ struct CallResult {
   std::string body;
 };
 
-class Instance {
+class Instance : private http::WaitHook {
  public:
   // Errors: "invoker.socket_failed", "subprocess.*", "simtee.*".
   static Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options);
@@ -74,20 +74,29 @@ class Instance {
   bool memoryExceeded() const { return memoryExceeded_.load(); }
 
   LogCollector& logs() { return logs_; }
+  // Reads what the pipes hold, then drops everything buffered (output before /init).
+  void clearLogs();
+  // Reads the pipes until the current activation's logs are complete (both
+  // sentinels, or EOF) or `timeout` passed; true if complete.
+  bool awaitLogs(std::chrono::milliseconds timeout);
 
  private:
   Instance() = default;
   CallResult post(std::string_view target, const std::string& body,
                   std::chrono::milliseconds timeout);
-  void readLoop(int outFd, int errFd);
+  // WaitHook: the open pipes, served while a request waits for its answer.
+  size_t fds(int (&out)[http::WaitHook::kMaxFds]) override;
+  void readable() override { drain(); }
+  // Reads every open pipe until it is empty; splits lines into logs_; EOF closes it.
+  void drain();
 
   std::unique_ptr<RuntimeProcess> process_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::unique_ptr<http::Client> client_;
   LogCollector logs_;
-  int wakeFd_ = -1;  // eventfd: tells the reader to stop
-  std::thread reader_;
+  int pipes_[2] = {-1, -1};  // stdout, stderr read ends (non-blocking); -1 once at EOF
+  std::string partial_[2];   // a line not yet ended by '\n'
   std::atomic<bool> killed_{false};
   std::atomic<bool> memoryExceeded_{false};
 };

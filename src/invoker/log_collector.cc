@@ -39,41 +39,30 @@ void LogCollector::append(LogStream stream, std::string_view text) {
   bool isSentinel = text == kLogSentinel ||
                     (text.size() == kLogSentinel.size() + 1 && text.back() == '\r' &&
                      text.substr(0, kLogSentinel.size()) == kLogSentinel);
-  {
-    std::lock_guard lock(mu_);
-    if (isSentinel) {
-      entries_.push_back({stream, true, {}});
-      ++sentinels_[s];
-    } else {
-      if (truncated_ || usedBytes_ + text.size() > limitBytes_) {
-        truncated_ = true;
-        return;
-      }
-      usedBytes_ += text.size();
-      entries_.push_back({stream, false, formatLogLine(isoTimestampNs(), stream, text)});
-      return;  // a plain line never completes an activation: no wake-up needed
-    }
+  std::lock_guard lock(mu_);
+  if (isSentinel) {
+    entries_.push_back({stream, true, {}});
+    ++sentinels_[s];
+    return;
   }
-  cv_.notify_all();
+  if (truncated_ || usedBytes_ + text.size() > limitBytes_) {
+    truncated_ = true;
+    return;
+  }
+  usedBytes_ += text.size();
+  entries_.push_back({stream, false, formatLogLine(isoTimestampNs(), stream, text)});
 }
 
 void LogCollector::endOfStream(LogStream stream) {
-  {
-    std::lock_guard lock(mu_);
-    eof_[static_cast<int>(stream)] = true;
-  }
-  cv_.notify_all();
+  std::lock_guard lock(mu_);
+  eof_[static_cast<int>(stream)] = true;
 }
 
-bool LogCollector::completeLocked() const {
+bool LogCollector::complete() const {
+  std::lock_guard lock(mu_);
   bool out = sentinels_[0] > 0 || eof_[0];
   bool err = sentinels_[1] > 0 || eof_[1];
   return out && err;
-}
-
-bool LogCollector::waitForActivationEnd(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return completeLocked(); });
 }
 
 std::vector<std::string> LogCollector::take() {

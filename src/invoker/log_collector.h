@@ -8,13 +8,12 @@
 // limit lines are dropped (memory stays bounded) and take() appends OpenWhisk's
 // truncation notice.
 //
-// Thread safety: all methods may be called concurrently (one mutex). Typical use: a
-// reader thread calls append()/endOfStream(), the activation's thread calls begin(),
-// waitForActivationEnd() and take().
+// Thread safety: all methods may be called concurrently (one mutex). In the invoker
+// the activation's thread does everything: it reads the pipes (Instance) and calls
+// append()/endOfStream(), then complete() and take().
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -49,9 +48,9 @@ class LogCollector {
   // Called by the reader when a stream reached EOF (process gone).
   void endOfStream(LogStream stream);
 
-  // Blocks until a sentinel is buffered on both streams, or both streams ended, or
-  // `timeout` passed. Returns true if the activation's logs are complete.
-  bool waitForActivationEnd(std::chrono::milliseconds timeout);
+  // True when a sentinel is buffered on both streams (or a stream ended): the
+  // activation's logs are complete.
+  bool complete() const;
 
   // Removes and returns the current activation's lines (up to and including each
   // stream's first sentinel; sentinels themselves are not returned) plus the
@@ -67,10 +66,8 @@ class LogCollector {
     bool sentinel;
     std::string line;  // formatted; empty for sentinels
   };
-  bool completeLocked() const;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::deque<Entry> entries_;
   int sentinels_[2] = {0, 0};  // sentinels buffered per stream
   bool eof_[2] = {false, false};

@@ -158,7 +158,7 @@ RunResult Pool::coldStart(const RunRequest& request, SlotPtr slot, bool fromPrew
   Instance& inst = *slot->instance;
   RunResult result;
   result.waitTimeMs = elapsedMs(submitUs);
-  inst.logs().clear();  // output from before /init is not the action's
+  inst.clearLogs();  // output from before /init is not the action's
   inst.logs().begin(logLimitBytes(request.action.limits));
 
   const ActionLimits& limits = request.action.limits;
@@ -189,7 +189,7 @@ RunResult Pool::coldStart(const RunRequest& request, SlotPtr slot, bool fromPrew
     else if (inst.memoryExceeded()) ++counters_.memoryKills;
   }
   inst.kill();
-  inst.logs().waitForActivationEnd(options_.logSentinelWait);
+  inst.awaitLogs(options_.logSentinelWait);
   result.logs = inst.logs().take();
   result.startMs = initStartMs;
   result.endMs = clock_.nowMs();
@@ -235,7 +235,7 @@ RunResult Pool::execute(const RunRequest& request, const SlotPtr& slot, RunResul
     discard = true;
   }
   if (discard) inst.kill();  // EOF on the pipes ends the log wait at once
-  inst.logs().waitForActivationEnd(options_.logSentinelWait);
+  inst.awaitLogs(options_.logSentinelWait);
   result.logs = inst.logs().take();
   if (failureKind != none) {
     std::lock_guard lock(mu_);
