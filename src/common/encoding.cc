@@ -17,29 +17,32 @@ int hexValue(char c) {
 }
 
 std::string encode(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+  // Sized once and written by index: appending char by char re-checked the capacity
+  // for every output byte (visible in the envelope path's profile).
+  size_t full = in.size() / 3, rest = in.size() % 3;
+  size_t size = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+  std::string out(size, '\0');
+  char* o = out.data();
+  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
   size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(in[k]); };
-  for (; i + 3 <= in.size(); i += 3) {
+  for (; i + 3 <= in.size(); i += 3, o += 4) {
     uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
   }
-  size_t rest = in.size() - i;
   if (rest == 1) {
     uint32_t v = byte(i) << 16;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (pad) out += "==";
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    if (pad) o[2] = o[3] = '=';
   } else if (rest == 2) {
     uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    if (pad) out += '=';
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    if (pad) o[3] = '=';
   }
   return out;
 }
@@ -53,8 +56,8 @@ std::array<int8_t, 256> table(const char* alphabet) {
 
 std::optional<std::string> decode(std::string_view in, const std::array<int8_t, 256>& t,
                                   bool allowPad, bool skipNewlines) {
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
+  std::string out(in.size() / 4 * 3 + 3, '\0');  // written by index, trimmed at the end
+  size_t n = 0;
   uint32_t acc = 0;
   int bits = 0;
   size_t pads = 0;
@@ -74,7 +77,7 @@ std::optional<std::string> decode(std::string_view in, const std::array<int8_t, 
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
+      out[n++] = static_cast<char>((acc >> bits) & 0xff);
     }
   }
   if (symbols % 4 == 1) return std::nullopt;
@@ -82,6 +85,7 @@ std::optional<std::string> decode(std::string_view in, const std::array<int8_t, 
   if (pads > 2) return std::nullopt;
   // Leftover bits must be zero (canonical encoding).
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  out.resize(n);
   return out;
 }
 

@@ -7,13 +7,29 @@
 namespace clemmys::crypto {
 namespace {
 
-// EVP_Digest only fails on allocation failure or a missing provider: both are
+// Digest failures only come from allocation failure or a missing provider: both are
 // environment bugs we cannot recover from, so they abort rather than return.
+// The algorithm is fetched once and each thread keeps one context: EVP_Digest with
+// EVP_sha256() looks the algorithm up by name and allocates a context on every call,
+// which cost more than hashing a short chain spec (doc/performance.md).
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) std::abort();
+  return md;  // kept for the process's lifetime
+}
+
 template <size_t N>
 std::array<uint8_t, N> digest(const EVP_MD* md, ByteView data) {
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Ctx local;
   std::array<uint8_t, N> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1 || len != N) {
+  if (local.ctx == nullptr || EVP_DigestInit_ex2(local.ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(local.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(local.ctx, out.data(), &len) != 1 || len != N) {
     std::abort();
   }
   return out;
@@ -21,8 +37,14 @@ std::array<uint8_t, N> digest(const EVP_MD* md, ByteView data) {
 
 }  // namespace
 
-Sha256Digest sha256(ByteView data) { return digest<32>(EVP_sha256(), data); }
-Sha384Digest sha384(ByteView data) { return digest<48>(EVP_sha384(), data); }
+Sha256Digest sha256(ByteView data) {
+  static const EVP_MD* md = fetched("SHA256");
+  return digest<32>(md, data);
+}
+Sha384Digest sha384(ByteView data) {
+  static const EVP_MD* md = fetched("SHA384");
+  return digest<48>(md, data);
+}
 
 struct Sha256::Ctx {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
