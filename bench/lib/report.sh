@@ -43,7 +43,7 @@ why() {
     gateway_*)
       echo "gateway path $(cpuSummary 'clemmys-gateway ->') vs nginx path $(cpuSummary 'nginx ->') (section 3 profiles)" ;;
     chain_hop_us_secure)
-      echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: the plain hop alone (controller → invoker → runtime over HTTP, log pipes) is near the target; the secure runtime's work is ~16 µs more than plain in process (section 9) but ~45 µs more in the running runtime, and the controller moves and stores larger sealed messages (doc/performance.md)" ;;
+      echo "secure hop $(fmt "$(getr chain_hop_us_secure)") µs vs plain $(fmt "$(getr chain_hop_us_plain)") µs: a hop is one round trip controller → runtime, and a round trip between two sleeping processes alone costs ~50 µs on this VM (wakeup_bench, section 9); the secure runtime's work is ~14 µs more than plain in process (section 9) but ~35 µs more in the running runtime (doc/performance.md)" ;;
     function_latency_overhead_max)
       echo "worst: ${R[worst_workload]:-?}: the secure path's fixed cost per request (gateway, envelope checks, a third busy process on 2 shared cores) against a short function; per-round ratios in section 2" ;;
     cold_start_ms_*)
@@ -264,7 +264,10 @@ writeDoc() {
       echo "sealed log stream) for chains of 1 and 10 steps (\`BM_SecureRun/<steps>/<cleared>\`;"
       echo "cleared = 1: 8 MiB written between iterations, standing in for the other processes of"
       echo "the path); and a hop's envelope operations with AES-256-GCM alone as their baseline."
-      echo "doc/performance.md compares these with the CPU the running processes spend."
+      echo "doc/performance.md compares these with the CPU the running processes spend. Last,"
+      echo "\`wakeup_bench\`: the round trip between two processes that sleep between messages,"
+      echo "free to run on any CPU and pinned to one: its first column is the floor under every"
+      echo "hop of the platform on this machine."
       echo
       cat "$WORK/s9.md"
     fi

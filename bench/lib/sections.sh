@@ -340,7 +340,7 @@ section8() {
 # on a hot cache; the end-to-end figures add the same work on a cache the other
 # processes of the path have just used.
 section9() {
-  log "9. in-process costs: runtime_bench, envelope_bench"
+  log "9. in-process costs: runtime_bench, envelope_bench; wake-up cost: wakeup_bench"
   local out="$WORK/s9.md" b
   : >"$out"
   for b in runtime_bench envelope_bench; do
@@ -358,6 +358,16 @@ section9() {
       echo
     } >>"$out"
   done
+  if [[ -x $BUILD/bin/wakeup_bench ]]; then
+    {
+      echo "\`wakeup_bench\`: one request/response between two processes that sleep in poll(), as each hop of the platform does"
+      echo
+      "$BUILD/bin/wakeup_bench"
+      echo
+    } >>"$out"
+  else
+    echo "wakeup_bench is not built in $BUILD." >>"$out"
+  fi
   local plain secure
   plain=$(grep -m1 '^| BM_PlainRun/0/0 ' "$out" | cut -d'|' -f3 | tr -d ' ')
   secure=$(grep -m1 '^| BM_SecureRun/10/0 ' "$out" | cut -d'|' -f3 | tr -d ' ')
