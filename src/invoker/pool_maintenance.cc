@@ -81,7 +81,7 @@ void Pool::stop() {
     slots_.clear();
     usedMb_ = 0;
   }
-  graveyard.clear();  // reaps every process and joins every reader thread
+  graveyard.clear();  // kills and reaps every process
 }
 
 Pool::Stats Pool::stats() const {
