@@ -47,7 +47,8 @@ Result<std::shared_ptr<Activation>> Activator::admit(InvokeRequest request) {
   store::ActivationRow row{request.meta.id, ns, request.action->name.path,
                            skeleton["start"].as_int64(), 0, 0, true, json::serialize(skeleton)};
   row.endMs = row.startMs;
-  auto inserted = store_.insertPending(row);
+  auto inserted = request.blocking ? store_.insertPendingLater(std::move(row), request.idFromCaller)
+                                   : store_.insertPending(row);
   if (!inserted) {
     release(ns);
     if (inserted.error().name == "store.duplicate_id")
@@ -69,6 +70,8 @@ void Activator::start(const std::shared_ptr<Activation>& activation) {
   // next start, which is exactly what happened to it.
   if (!accepted) release(activation->request_.meta.ns);
 }
+
+void Activator::flushRecords() { store_.flush(); }
 
 void Activator::release(const std::string& ns) {
   std::lock_guard lock(inFlightMu_);

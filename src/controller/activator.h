@@ -34,6 +34,10 @@ struct InvokeRequest {
   ActivationMeta meta;
   std::string transactionId;
   std::string apiKey;  // the caller's "uuid:key", passed only with provide-api-key
+  // A blocking invoke's client learns the id only with the outcome (or a 202 after
+  // the wait, which flushes first): its pending row is written behind.
+  bool blocking = false;
+  bool idFromCaller = false;  // X-Clemmys-Activation-Id: checked against stored ids
 };
 
 // An admitted activation. The result is published once; waiters may give up early.
@@ -58,7 +62,8 @@ class Activator {
             Clock& clock, Random& random, int maxInFlightPerNamespace, size_t poolThreads);
   ~Activator();
 
-  // Takes an in-flight slot and writes the pending row. Errors:
+  // Takes an in-flight slot and writes the pending row (queued for a blocking
+  // invoke, doc/formats/store-schema.md). Errors:
   // "controller.throttled" (429, message for the client), "controller.duplicate_id"
   // (409), "store.*" (500).
   Result<std::shared_ptr<Activation>> admit(InvokeRequest request);
@@ -68,6 +73,9 @@ class Activator {
   void stop();
 
   std::string newActivationId() { return random_.hex(16); }
+  // Commits every queued record write, e.g. the pending row of a blocking invoke
+  // that is about to answer 202 with its id.
+  void flushRecords();
 
  private:
   Outcome execute(const InvokeRequest& r);

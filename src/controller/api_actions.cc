@@ -104,7 +104,9 @@ http::Response Api::invoke(http::Request& r, Ctx& ctx, const QualifiedName& name
   if (!body) return errorResponse(400, body.error().message, ctx.txid);
 
   std::string id;
+  bool idFromCaller = false;
   if (auto given = r.header("X-Clemmys-Activation-Id")) {
+    idFromCaller = true;
     if (!isActivationId(*given)) return errorResponse(400, msg::kActivationIdIllegal, ctx.txid);
     id = std::string(*given);
   } else {
@@ -121,6 +123,8 @@ http::Response Api::invoke(http::Request& r, Ctx& ctx, const QualifiedName& name
   req.meta = ActivationMeta{id, ctx.subject->ns, ctx.subject->ns, std::nullopt};
   req.transactionId = ctx.txid;
   if (req.action->provideApiKey) req.apiKey = ctx.subject->uuid + ":" + ctx.subject->key;
+  req.blocking = blocking;
+  req.idFromCaller = idFromCaller;
   auto activation = activator_.admit(std::move(req));
   if (!activation) {
     const Error& e = activation.error();
@@ -133,8 +137,12 @@ http::Response Api::invoke(http::Request& r, Ctx& ctx, const QualifiedName& name
   if (!blocking) return withActivationId(jsonResponse(202, accepted), id);
 
   auto outcome = (*activation)->waitFor(waitMs);
-  // Still running past the wait: the client polls the activation by id.
-  if (!outcome) return withActivationId(jsonResponse(202, accepted), id);
+  // Still running past the wait: the client polls the activation by id, so its
+  // pending row (written behind) must be committed before the client has the id.
+  if (!outcome) {
+    activator_.flushRecords();
+    return withActivationId(jsonResponse(202, accepted), id);
+  }
   int status = httpStatusFor(outcome->statusCode);
   if (resultOnly)
     return withActivationId(jsonResponse(status, outcome->record.at("response").at("result")), id);

@@ -4,6 +4,8 @@
 // them in one transaction: one WAL append and one thread wake-up for many records,
 // instead of one per request.
 #include <chrono>
+#include <string_view>
+#include <unordered_set>
 
 #include "common/log.h"
 #include "store/store_impl.h"
@@ -26,12 +28,19 @@ void enqueue(Store::Impl& s, ActivationRow row) {
 }
 
 // Commits `batch` in one transaction; a failing statement is logged and skipped (the
-// others still commit), a failing COMMIT is logged and the batch is lost.
+// others still commit), a failing COMMIT is logged and the batch is lost. A pending
+// row whose complete record is in the same batch is not written: the record is.
 void commitBatch(Store::Impl& s, const std::deque<ActivationRow>& batch) {
+  std::unordered_set<std::string_view> completed;
+  for (const auto& row : batch) {
+    if (!row.pending) completed.insert(row.id);
+  }
   std::lock_guard lock(s.mu);
   bool inTransaction = batch.size() > 1 && s.db.exec("BEGIN IMMEDIATE").has_value();
   for (const auto& row : batch) {
-    if (Status done = s.completeLocked(row); !done) log::error("store: recording " + row.id + ": " + done.error().str());
+    if (row.pending && completed.contains(row.id)) continue;
+    Status done = row.pending ? s.insertPendingLocked(row) : s.completeLocked(row);
+    if (!done) log::error("store: recording " + row.id + ": " + done.error().str());
   }
   if (inTransaction) {
     if (auto st = s.db.exec("COMMIT"); !st) {
@@ -56,6 +65,10 @@ void writerLoop(Store::Impl& s) {
     {
       std::lock_guard lock(s.qmu);
       s.committedCount += batch.size();
+      // Committed (or failed and logged): a later invoke of the id meets the table.
+      for (const auto& row : batch) {
+        if (row.pending) s.queuedPendingIds.erase(row.id);
+      }
     }
     s.committed.notify_all();
   }
@@ -64,6 +77,35 @@ void writerLoop(Store::Impl& s) {
 }  // namespace
 
 void Store::completeActivationLater(ActivationRow row) { enqueue(*impl_, std::move(row)); }
+
+bool Store::Impl::claimPendingId(const std::string& id) {
+  std::lock_guard lock(qmu);
+  return queuedPendingIds.insert(id).second;
+}
+
+void Store::Impl::releasePendingId(const std::string& id) {
+  std::lock_guard lock(qmu);
+  queuedPendingIds.erase(id);
+}
+
+Status Store::insertPendingLater(ActivationRow row, bool checkStored) {
+  Impl& s = *impl_;
+  row.pending = true;
+  if (!s.claimPendingId(row.id)) return duplicateActivationId(row.id);
+  if (checkStored) {
+    Result<bool> stored = false;
+    {
+      std::lock_guard lock(s.mu);
+      stored = s.activationExistsLocked(row.id);
+    }
+    if (!stored || *stored) {
+      s.releasePendingId(row.id);
+      return stored ? duplicateActivationId(row.id) : Status(std::unexpected(stored.error()));
+    }
+  }
+  enqueue(s, std::move(row));  // the claim is released once its batch committed
+  return {};
+}
 
 void Store::flush() {
   std::unique_lock lock(impl_->qmu);

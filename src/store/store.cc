@@ -125,6 +125,7 @@ Status prepareAll(Store::Impl& s) {
       {&s.insertComplete,
        "INSERT OR REPLACE INTO activations (id, namespace, name, start, end, status_code, "
        "pending, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)"},
+      {&s.activationExists, "SELECT 1 FROM activations WHERE id = ?1"},
       {&s.getActivation,
        "SELECT name, start, end, status_code, pending, doc FROM activations "
        "WHERE id = ?1 AND namespace = ?2"},
@@ -276,17 +277,30 @@ Result<int64_t> Store::countActions(const std::string& ns) {
 }
 
 Status Store::insertPending(const ActivationRow& r) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->insertPendingLocked(r);
+  // Claimed for the insert's duration: a queued pending row of the same id (or one
+  // being queued) is a duplicate the table cannot see yet.
+  if (!impl_->claimPendingId(r.id)) return duplicateActivationId(r.id);
+  Status done;
+  {
+    std::lock_guard lock(impl_->mu);
+    done = impl_->insertPendingLocked(r);
+  }
+  impl_->releasePendingId(r.id);
+  return done;
 }
 
 Status Store::Impl::insertPendingLocked(const ActivationRow& r) {
   StmtUse st(insertPending);
   st->bind(1, r.id).bind(2, r.ns).bind(3, r.name).bind(4, r.startMs).bind(5, r.doc);
   auto done = st->run();
-  if (!done && done.error().name == "store.constraint")
-    return fail("store.duplicate_id", "activation id " + r.id + " is already in use");
+  if (!done && done.error().name == "store.constraint") return duplicateActivationId(r.id);
   return done;
+}
+
+Result<bool> Store::Impl::activationExistsLocked(const std::string& id) {
+  StmtUse st(activationExists);
+  st->bind(1, id);
+  return st->step();
 }
 
 Status Store::completeActivation(const ActivationRow& r) {

@@ -97,6 +97,11 @@ class Store {
   // component (only its parent's record, queued after it, names it).
   // Failures are logged (there is no caller left to tell).
   void completeActivationLater(ActivationRow row);
+  // Write-behind pending row, for an invoke whose client learns the id only later
+  // (doc/formats/store-schema.md). The duplicate check is synchronous: the id is
+  // claimed among the queued ids, then (`checkStored`, for an id the caller supplied)
+  // looked up in the table. Errors: "store.duplicate_id", "store.*" (lookup failed).
+  Status insertPendingLater(ActivationRow row, bool checkStored);
   // Waits until everything queued before the call is committed (or failed).
   void flush();
   Result<std::optional<ActivationRow>> getActivation(const std::string& ns, const std::string& id);

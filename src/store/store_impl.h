@@ -6,18 +6,24 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "store/sqlite.h"
 #include "store/store.h"
 
 namespace clemmys::store {
 
+inline Status duplicateActivationId(const std::string& id) {
+  return fail("store.duplicate_id", "activation id " + id + " is already in use");
+}
+
 struct Store::Impl {
   Db db;
   std::mutex mu;  // the connection and its statements
   Stmt getAction, putAction, deleteAction, listActions, countActions;
-  Stmt insertPending, complete, insertComplete, getActivation;
+  Stmt insertPending, complete, insertComplete, getActivation, activationExists;
   Stmt listAll, listByName, countAll, countByName;
   Stmt getSubjectByNs, insertSubject, allSubjects;
 
@@ -25,6 +31,7 @@ struct Store::Impl {
   std::mutex qmu;
   std::condition_variable queued, committed;
   std::deque<ActivationRow> queue;           // guarded by qmu
+  std::unordered_set<std::string> queuedPendingIds;  // claimed, not yet committed; qmu
   uint64_t enqueuedCount = 0;     // guarded by qmu
   uint64_t committedCount = 0;    // guarded by qmu
   bool stopping = false;          // guarded by qmu
@@ -34,6 +41,11 @@ struct Store::Impl {
   // Caller holds mu.
   Status insertPendingLocked(const ActivationRow& r);
   Status completeLocked(const ActivationRow& r);
+  Result<bool> activationExistsLocked(const std::string& id);
+  // The synchronous duplicate check of every pending row (store-schema.md): an id is
+  // claimed while its pending row is queued or being inserted. Take qmu inside.
+  bool claimPendingId(const std::string& id);
+  void releasePendingId(const std::string& id);
 };
 
 }  // namespace clemmys::store

@@ -135,13 +135,18 @@ TEST_F(StoreTest, ListNewestFirstWithFilters) {
 }
 
 TEST_F(StoreTest, PendingRowsBecomeInternalErrorsOnReopen) {
-  std::string id(32, 'b');
+  std::string id(32, 'b'), queuedId(32, 'c');
   {
     auto s = open();
     ASSERT_TRUE(s->insertPending(pending(id, 500)));
-  }  // closed without completing
+    ASSERT_TRUE(s->insertPendingLater(pending(queuedId, 501), false));
+    s->flush();  // what a blocking invoke does before it answers 202 with the id
+  }  // closed without completing either
   auto s = open();
-  EXPECT_EQ(s->recoveredOnOpen(), 1);
+  EXPECT_EQ(s->recoveredOnOpen(), 2);
+  auto queued = s->getActivation("guest", queuedId).value();
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->statusCode, 3);
   auto row = s->getActivation("guest", id).value();
   ASSERT_TRUE(row);
   EXPECT_FALSE(row->pending);
@@ -243,6 +248,49 @@ TEST_F(StoreTest, QueuedWritesApplyInOrder) {
   ASSERT_TRUE(a && *a);
   EXPECT_EQ((*a)->doc, "{\"n\":49}");
   EXPECT_EQ((*a)->endMs, 51);
+}
+
+TEST_F(StoreTest, QueuedPendingRowIsCommittedAndRefusesItsIdAtOnce) {
+  auto s = open();
+  std::string id = random_.hex(16);
+  ASSERT_TRUE(s->insertPendingLater(pending(id, 5), true));
+  // Refused while only queued, on both paths, whether or not the table is consulted.
+  for (bool checkStored : {true, false}) {
+    auto dup = s->insertPendingLater(pending(id, 6), checkStored);
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().name, "store.duplicate_id");
+  }
+  auto syncDup = s->insertPending(pending(id, 7));
+  ASSERT_FALSE(syncDup);
+  EXPECT_EQ(syncDup.error().name, "store.duplicate_id");
+  s->flush();
+  auto row = s->getActivation("guest", id).value();
+  ASSERT_TRUE(row);
+  EXPECT_TRUE(row->pending);
+  EXPECT_EQ(row->startMs, 5);
+  // Committed: the claim is gone, the table refuses the id now.
+  auto stored = s->insertPendingLater(pending(id, 8), true);
+  ASSERT_FALSE(stored);
+  EXPECT_EQ(stored.error().name, "store.duplicate_id");
+}
+
+TEST_F(StoreTest, PendingAndCompleteInOneBatchWriteTheRecord) {
+  auto s = open();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(random_.hex(16));
+    ASSERT_TRUE(s->insertPendingLater(pending(ids.back(), i), false));
+    s->completeActivationLater({ids.back(), "guest", "a", i, i + 3, 0, false, "{\"i\":" + std::to_string(i) + "}"});
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto row = s->getActivation("guest", ids[static_cast<size_t>(i)]).value();
+    ASSERT_TRUE(row);
+    EXPECT_FALSE(row->pending);
+    EXPECT_EQ(row->startMs, i);
+    EXPECT_EQ(row->endMs, i + 3);
+    EXPECT_EQ(row->doc, "{\"i\":" + std::to_string(i) + "}");
+  }
+  EXPECT_EQ(s->countActivations(ActivationQuery{"guest"}).value(), 20);
 }
 
 }  // namespace

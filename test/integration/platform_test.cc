@@ -71,21 +71,25 @@ TEST_F(PlatformTest, RestartKeepsActionsAndActivations) {
   EXPECT_EQ(activation->status, 200) << activation->body;
 }
 
-TEST_F(PlatformTest, CrashMidActivationIsRecordedAsFailed) {
+// Starts the platform, invokes a 30 s sleeper at `invokeQuery` (must answer 202),
+// waits `before`, SIGKILLs the whole platform, restarts it and expects the
+// activation's record to read as interrupted.
+void expectInterruptedAfterCrash(const std::string& dir, const std::string& invokeQuery,
+                                 std::chrono::milliseconds before) {
   std::string id;
   {
-    UpProcess up(dir_);
+    UpProcess up(dir);
     ASSERT_TRUE(up.ready());
     ASSERT_EQ(up.call("PUT", "/api/v1/namespaces/_/actions/slow", actionBody(kSleeper))->status,
               200);
-    auto r = up.call("POST", "/api/v1/namespaces/_/actions/slow", R"({"s": 30})");
-    ASSERT_TRUE(r && r->status == 202);
+    auto r = up.call("POST", "/api/v1/namespaces/_/actions/slow" + invokeQuery, R"({"s": 30})");
+    ASSERT_TRUE(r && r->status == 202) << (r ? r->body : r.error().str());
     id = json::parse(r->body).at("activationId").as_string().c_str();
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    std::this_thread::sleep_for(before);
     up.child().kill(SIGKILL);  // the whole platform dies mid-activation
     up.child().wait();
   }
-  UpProcess again(dir_);
+  UpProcess again(dir);
   ASSERT_TRUE(again.ready());
   auto activation = again.call("GET", "/api/v1/namespaces/_/activations/" + id);
   ASSERT_TRUE(activation);
@@ -93,6 +97,17 @@ TEST_F(PlatformTest, CrashMidActivationIsRecordedAsFailed) {
   auto record = json::parse(activation->body);
   EXPECT_EQ(record.at("response").at("success").as_bool(), false);
   EXPECT_EQ(record.at("response").at("status").as_string(), "whisk internal error");
+}
+
+TEST_F(PlatformTest, CrashMidActivationIsRecordedAsFailed) {
+  expectInterruptedAfterCrash(dir_, "", std::chrono::milliseconds(800));
+}
+
+// A blocking invoke's pending row is written behind; the 202 it answers after its
+// wait (here 1 ms, shorter than the writer's batch window) must still leave a row
+// that a crash right after turns into an interrupted record.
+TEST_F(PlatformTest, CrashAfterABlockingInvokesWaitIsRecordedAsFailed) {
+  expectInterruptedAfterCrash(dir_, "?blocking=true&timeout=1", std::chrono::milliseconds(0));
 }
 
 TEST_F(PlatformTest, TooManyInFlightIs429) {
