@@ -64,7 +64,10 @@ void SecureProxy::refreshKeysFor(envelope::ByteView bytes) {
   if (!parsed || d_.keys.has(parsed->header.keyVersion)) return;
   auto current = d_.keys.current();
   if (current && parsed->header.keyVersion < *current) return;  // old versions are never released later
-  if (parsed->header.expiresMs != 0 && parsed->header.expiresMs <= static_cast<uint64_t>(d_.clock.nowMs())) return;
+  const int64_t now = d_.clock.nowMs();
+  if (parsed->header.expiresMs != 0 && parsed->header.expiresMs <= static_cast<uint64_t>(now)) return;
+  if (lastKeyRefetchMs_ && now - *lastKeyRefetchMs_ < kKeyRefetchIntervalMs) return;
+  lastKeyRefetchMs_ = now;
   auto config = d_.kms.fetch(std::nullopt);
   if (config) (void)loadKeys(*config, d_.keys);  // the guard decides either way
 }

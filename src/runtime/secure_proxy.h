@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/clock.h"
@@ -57,6 +58,10 @@ class SecureProxy {
 
   SecureDeps d_;
   std::mutex mu_;
+  // An unknown key version makes the runtime ask the KMS again, at most this often
+  // (doc/formats/runtime-protocol.md, POST /init step 1). Guarded by mu_.
+  static constexpr int64_t kKeyRefetchIntervalMs = 1000;
+  std::optional<int64_t> lastKeyRefetchMs_;
   std::string fqn_;
   std::unique_ptr<envelope::InvokeGuard> guard_;  // set by a successful /init
   bool reachedProxy_ = false;  // the current request was handed to the ActionProxy
