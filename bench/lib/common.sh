@@ -57,7 +57,7 @@ waitForLine() {
 }
 
 # --- build -------------------------------------------------------------------
-BUILD_TARGETS=(clemmys clemmys-runtime clemmys-gateway clemmys-kms clemmys-simtee kms_bench runtime_bench envelope_bench
+BUILD_TARGETS=(clemmys clemmys-runtime clemmys-gateway clemmys-kms clemmys-simtee kms_bench runtime_bench envelope_bench wakeup_bench
   startup_bench phoenix-bench-native noop phoenix_wordcount phoenix_histogram
   phoenix_linear_regression phoenix_matrix_multiply phoenix_kmeans phoenix_string_match phoenix_pca)
 PHOENIX=(wordcount histogram linear_regression matrix_multiply kmeans string_match pca)

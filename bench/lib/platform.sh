@@ -86,37 +86,35 @@ CONF
   log "$name: nginx $(nginx -v 2>&1 | sed 's/.*\///') TLS proxy at https://127.0.0.1:$port -> $upstream"
 }
 
-# api TARGET METHOD PATH [BODY]: curl against a target; prints the body, then a last
-# line "HTTP-status seconds" (curl's own time_total: no process start-up in it).
-api() {
-  local t=$1 method=$2 path=$3 body=${4:-}
+# requestArgs TARGET METHOD [BODY]: sets CURL_BASE (the target's auth and TLS
+# arguments) and CURL_REQ (CURL_BASE plus the request: method, JSON body, and a last
+# output line "HTTP-status seconds", curl's own time_total).
+requestArgs() {
+  local t=$1 method=$2 body=${3:-}
   local url="${t}_URL" auth="${t}_AUTH" extra="${t}_CURL"
-  local args=(-sS -X "$method" -H "Authorization: ${!auth}" -H 'Content-Type: application/json'
-    -w '\n%{http_code} %{time_total}' --max-time 120)
-  [[ ${!url} == https://* && -z ${!extra} ]] && args+=(-k)
+  CURL_BASE=(-sS -H "Authorization: ${!auth}" --max-time 120)
+  [[ ${!url} == https://* && -z ${!extra} ]] && CURL_BASE+=(-k)
   # shellcheck disable=SC2206
-  [[ -n ${!extra} ]] && args+=(${!extra})
+  [[ -n ${!extra} ]] && CURL_BASE+=(${!extra})
+  CURL_REQ=("${CURL_BASE[@]}" -X "$method" -H 'Content-Type: application/json' -w '\n%{http_code} %{time_total}')
   if [[ -n $body ]]; then
     printf '%s' "$body" >"$WORK/body.json"
-    args+=(--data-binary "@$WORK/body.json")
+    CURL_REQ+=(--data-binary "@$WORK/body.json")
   fi
-  curl "${args[@]}" "${!url}$path"
+}
+# api TARGET METHOD PATH [BODY]: curl against a target; prints the body, then a last
+# line "HTTP-status seconds" (no process start-up in the time).
+api() {
+  local url="${1}_URL"
+  requestArgs "$1" "$2" "${4:-}"
+  curl "${CURL_REQ[@]}" "${!url}$3"
 }
 # apiWarm: like api, but on a connection that is already open (a GET of the namespace
 # list first, same curl, same TLS session): the figure holds no TCP or TLS handshake.
 apiWarm() {
-  local t=$1 method=$2 path=$3 body=${4:-}
-  local url="${t}_URL" auth="${t}_AUTH" extra="${t}_CURL"
-  local common=(-sS -H "Authorization: ${!auth}" --max-time 120)
-  [[ ${!url} == https://* && -z ${!extra} ]] && common+=(-k)
-  # shellcheck disable=SC2206
-  [[ -n ${!extra} ]] && common+=(${!extra})
-  local second=("${common[@]}" -X "$method" -H 'Content-Type: application/json' -w '\n%{http_code} %{time_total}')
-  if [[ -n $body ]]; then
-    printf '%s' "$body" >"$WORK/body.json"
-    second+=(--data-binary "@$WORK/body.json")
-  fi
-  curl "${common[@]}" -o /dev/null "${!url}/api/v1/namespaces" --next "${second[@]}" "${!url}$path"
+  local url="${1}_URL"
+  requestArgs "$1" "$2" "${4:-}"
+  curl "${CURL_BASE[@]}" -o /dev/null "${!url}/api/v1/namespaces" --next "${CURL_REQ[@]}" "${!url}$3"
 }
 status() { tail -n1 | cut -d' ' -f1; }
 latencyUs() { tail -n1 | awk '{ printf "%d", $2 * 1e6 }'; }

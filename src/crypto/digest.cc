@@ -35,12 +35,14 @@ std::array<uint8_t, N> digest(const EVP_MD* md, ByteView data) {
   return out;
 }
 
+const EVP_MD* sha256Md() {
+  static const EVP_MD* md = fetched("SHA256");
+  return md;
+}
+
 }  // namespace
 
-Sha256Digest sha256(ByteView data) {
-  static const EVP_MD* md = fetched("SHA256");
-  return digest<32>(md, data);
-}
+Sha256Digest sha256(ByteView data) { return digest<32>(sha256Md(), data); }
 Sha384Digest sha384(ByteView data) {
   static const EVP_MD* md = fetched("SHA384");
   return digest<48>(md, data);
@@ -52,7 +54,7 @@ struct Sha256::Ctx {
 };
 
 Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
-  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) std::abort();
+  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, sha256Md(), nullptr) != 1) std::abort();
 }
 
 Sha256::Sha256(const Sha256& other) : ctx_(std::make_unique<Ctx>()) {

@@ -39,9 +39,7 @@ bool hmac(ByteView key, ByteView a, ByteView b, ByteView c, Block& out) {
   if (proto == nullptr) return false;
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(proto);
   if (ctx == nullptr) return false;
-  // OpenSSL wants a non-null key pointer even for an empty key (RFC 5869: no salt).
-  static const uint8_t zero = 0;
-  bool ok = EVP_MAC_init(ctx, key.empty() ? &zero : key.data(), key.size(), nullptr) == 1;
+  bool ok = EVP_MAC_init(ctx, key.data(), key.size(), nullptr) == 1;  // never empty: PRK or salt
   for (ByteView part : {a, b, c}) {
     if (ok && !part.empty()) ok = EVP_MAC_update(ctx, part.data(), part.size()) == 1;
   }

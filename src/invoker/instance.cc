@@ -41,6 +41,19 @@ Result<std::pair<int, uint16_t>> listenLoopback() {
   return std::pair<int, uint16_t>{fd, ntohs(addr.sin_port)};
 }
 
+CallResult callResultOf(Result<http::Response> r) {
+  CallResult out;
+  if (r) {
+    out.kind = CallResult::Kind::response;
+    out.status = r->status;
+    out.body = std::move(r->body);
+  } else {
+    out.kind = r.error().name == "http.timeout" ? CallResult::Kind::timeout : CallResult::Kind::lost;
+    out.body = r.error().str();
+  }
+  return out;
+}
+
 std::string actionName(const std::string& fqn) {
   auto slash = fqn.rfind('/');
   return slash == std::string::npos ? fqn : fqn.substr(slash + 1);
@@ -135,20 +148,8 @@ void Instance::kill() {
 CallResult Instance::post(std::string_view target, const std::string& body,
                           std::chrono::milliseconds timeout) {
   static const http::Headers kHeaders = {{"Content-Type", "application/json"}};
-  auto r = client_->request("POST", target, body, kHeaders, timeout);
-  CallResult out;
-  if (r) {
-    out.kind = CallResult::Kind::response;
-    out.status = r->status;
-    out.body = std::move(r->body);
-  } else if (r.error().name == "http.timeout") {
-    out.kind = CallResult::Kind::timeout;
-    client_->close();
-  } else {
-    out.kind = CallResult::Kind::lost;
-    out.body = r.error().str();
-    client_->close();
-  }
+  CallResult out = callResultOf(client_->request("POST", target, body, kHeaders, timeout));
+  if (out.kind != CallResult::Kind::response) client_->close();  // a fresh connection next time
   return out;
 }
 
@@ -162,18 +163,8 @@ CallResult Instance::run(const RunRequest& request, std::chrono::milliseconds ti
 
 CallResult Instance::prestart(const std::string& kind, std::chrono::milliseconds timeout) {
   http::Client client("127.0.0.1", port_);
-  auto r = client.request("POST", "/prestart", json::serialize(json::object{{"kind", kind}}),
-                          {{"Content-Type", "application/json"}}, timeout);
-  CallResult out;
-  if (r) {
-    out.kind = CallResult::Kind::response;
-    out.status = r->status;
-    out.body = std::move(r->body);
-  } else {
-    out.kind = r.error().name == "http.timeout" ? CallResult::Kind::timeout : CallResult::Kind::lost;
-    out.body = r.error().str();
-  }
-  return out;
+  return callResultOf(client.request("POST", "/prestart", json::serialize(json::object{{"kind", kind}}),
+                                     {{"Content-Type", "application/json"}}, timeout));
 }
 
 size_t Instance::fds(int (&out)[http::WaitHook::kMaxFds]) {

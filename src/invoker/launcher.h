@@ -10,37 +10,26 @@
 // finished. After stop(), launch() fails with "invoker.stopping".
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <future>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "common/error.h"
+#include "common/task_thread.h"
 #include "invoker/instance.h"
 
 namespace clemmys::invoker {
 
 class Launcher {
  public:
-  explicit Launcher(LaunchOptions options);
-  ~Launcher();  // stop()
+  explicit Launcher(LaunchOptions options) : options_(std::move(options)) {}
+  ~Launcher() { stop(); }
 
   Result<std::shared_ptr<Instance>> launch();
   // Fails queued launches, joins the thread. Idempotent.
-  void stop();
+  void stop() { thread_.stop(); }
 
  private:
-  using Promise = std::promise<Result<std::shared_ptr<Instance>>>;
-  void loop();
-
   const LaunchOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Promise> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
+  TaskThread thread_;
 };
 
 }  // namespace clemmys::invoker

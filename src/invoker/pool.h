@@ -39,11 +39,11 @@ struct PoolOptions {
   int prewarmMemoryMb = 256;             // budget charged for a prewarmed instance
   std::chrono::milliseconds watchdogInterval{20};  // RSS polling while busy
   std::chrono::milliseconds logSentinelWait{300};  // after /run, for both sentinels
-  std::chrono::milliseconds initTimeout{60000};
+  std::chrono::milliseconds initTimeout{60000};    // cap on /init (also ≤ action timeout)
   // A prewarmed instance taken by a cold start is replaced only this long after: the
   // replacement's launch (and, in secure mode, its measurement and attestation) would
   // otherwise compete for the CPU with the cold start it serves.
-  std::chrono::milliseconds prewarmRefillDelay{100};    // cap on /init (also ≤ action timeout)
+  std::chrono::milliseconds prewarmRefillDelay{100};
   // Non-empty: launch runtimes through the clemmys-simtee at this socket (secure
   // mode; runtimeArgs then carry --secure --kms ... and are part of the measurement).
   std::string simteeSocket;

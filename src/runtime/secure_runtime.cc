@@ -5,7 +5,6 @@
 
 namespace clemmys::runtime {
 
-
 SecureRuntime::~SecureRuntime() {
   proxy_.reset();
   logs_.reset();

@@ -9,39 +9,24 @@
 // the ActionProxy that owns it.
 //
 // Thread safety: spawn() may be called from any thread; calls are served one at a
-// time. The destructor joins the thread: children it forked then get their signal,
-// so an owner destroys its children (or lets them go) first.
+// time (common/task_thread.h). The destructor joins the thread: children it forked
+// then get their signal, so an owner destroys its children (or lets them go) first.
 #pragma once
-
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
-#include <thread>
 
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "common/task_thread.h"
 
 namespace clemmys::runtime {
 
 class SpawnThread {
  public:
-  SpawnThread();
-  ~SpawnThread();
-  SpawnThread(const SpawnThread&) = delete;
-  SpawnThread& operator=(const SpawnThread&) = delete;
-
   // clemmys::spawn(options), run on the thread; blocks until it returned.
+  // Error: "runtime.spawn_failed" once the owner is being destroyed.
   Result<Child> spawn(const SpawnOptions& options);
 
  private:
-  void loop();
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts once the members above exist
+  TaskThread thread_;
 };
 
 }  // namespace clemmys::runtime

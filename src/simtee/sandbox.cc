@@ -303,40 +303,10 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
 }
 
 
-LaunchThread::LaunchThread() : thread_([this] { loop(); }) {}
-
-LaunchThread::~LaunchThread() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 Result<Started> LaunchThread::start(const SandboxedLaunch& launch, const NamespaceSupport& support) {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !job_ || stopping_; });
-  if (stopping_) return fail("simtee.launch_failed", "daemon stopping");
-  std::optional<Result<Started>> result;
-  job_ = [&] { result.emplace(startSandboxed(launch, support)); };
-  cv_.notify_all();
-  cv_.wait(lock, [&] { return result.has_value(); });
-  return std::move(*result);
-}
-
-void LaunchThread::loop() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return job_ || stopping_; });
-    if (!job_) return;
-    auto job = std::move(job_);
-    job_ = nullptr;
-    lock.unlock();
-    job();
-    lock.lock();
-    cv_.notify_all();
-  }
+  Result<Started> out = fail("simtee.launch_failed", "daemon stopping");
+  (void)thread_.run([&] { out = startSandboxed(launch, support); });
+  return out;
 }
 
 }  // namespace clemmys::simtee

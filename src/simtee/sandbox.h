@@ -12,14 +12,6 @@
 // (the daemon is multi-threaded). Thread-safe: each call is independent.
 #pragma once
 
-#include <thread>
-
-#include <mutex>
-
-#include <functional>
-
-#include <condition_variable>
-
 #include <linux/filter.h>
 #include <sys/types.h>
 
@@ -28,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/task_thread.h"
 #include "tee/simtee_client.h"
 
 namespace clemmys::simtee {
@@ -66,17 +59,12 @@ Result<Started> startSandboxed(const SandboxedLaunch& launch, const NamespaceSup
 // Thread safety: start() may be called from any thread; calls are serialised.
 class LaunchThread {
  public:
-  LaunchThread();
-  ~LaunchThread();  // finishes the queued launch, joins
+  // startSandboxed() on the thread (common/task_thread.h). Error: simtee.launch_failed
+  // once the daemon is being destroyed.
   Result<Started> start(const SandboxedLaunch& launch, const NamespaceSupport& support);
 
  private:
-  void loop();
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::function<void()> job_;  // at most one: start() waits for its own job
-  bool stopping_ = false;
-  std::thread thread_;
+  TaskThread thread_;
 };
 
 // Copies a file into a sealed, close-on-exec memfd. Errors: simtee.exec_unreadable.

@@ -93,8 +93,9 @@ class Store {
   // writes commit in order; reads of activations (get, list, count) flush() first,
   // so they see every write queued before them. A crash loses what was queued but
   // not committed: use it only where that is harmless — for a record whose pending
-  // row was written synchronously (it then reads as interrupted), and for a sequence
-  // component (only its parent's record, queued after it, names it).
+  // row was written or queued before it (committed, it then reads as interrupted;
+  // lost too, its client never had the id), and for a sequence component (only its
+  // parent's record, queued after it, names it).
   // Failures are logged (there is no caller left to tell).
   void completeActivationLater(ActivationRow row);
   // Write-behind pending row, for an invoke whose client learns the id only later
