@@ -16,6 +16,8 @@
 #include "common/subprocess.h"
 #include "controller/controller.h"
 #include "invoker/pool.h"
+#include "platform/dev_policy.h"
+#include "platform/policy_additions.h"
 #include "platform/secure_platform.h"
 
 namespace clemmys::platform {
@@ -65,6 +67,17 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
   so.maxInFlight = options.maxInFlight;
   so.runtimePath = options.runtimePath;
   so.prewarm = options.prewarm;
+  if (!options.policyFile.empty()) {
+    auto text = readTextFile(options.policyFile);
+    Result<PolicyAdditions> additions =
+        text ? parsePolicyAdditions(*text) : Result<PolicyAdditions>(std::unexpected(text.error()));
+    if (!additions) {
+      err << "clemmys up: --policy " << options.policyFile << ": " << additions.error().str() << std::endl;
+      return 1;
+    }
+    so.extraFunctionsYaml = additions->functionsYaml;
+    so.extraSecretsYaml = additions->secretsYaml;
+  }
   auto platform = SecurePlatform::start(so, err);
   if (!platform) {
     err << "clemmys up: " << platform.error().str() << std::endl;
@@ -85,6 +98,10 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
 
 int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   if (!options.plain) return secureUp(options, out, err);
+  if (!options.policyFile.empty()) {
+    err << "clemmys up: --policy needs the secure platform (there is no KMS with --plain)\n";
+    return 2;
+  }
   std::error_code ec;
   fs::create_directories(options.dataDir, ec);
   if (ec) {
@@ -146,7 +163,8 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
                                               : std::string(home ? home : ".") + "/.clemmys";
   auto usage = [&] {
     err << "usage: clemmys up [--plain] [--data-dir DIR] [--port N] [--host ADDR]\n"
-           "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n";
+           "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n"
+           "                  [--policy FILE]   (functions/secrets added to the dev policy)\n";
     return 2;
   };
   for (int i = 2; i < argc; ++i) {
@@ -180,6 +198,10 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
       long n = v ? std::strtol(v, &end, 10) : -1;
       if (!v || *end || n < 1) return usage();
       o.maxInFlight = static_cast<int>(n);
+    } else if (a == "--policy") {
+      auto v = value();
+      if (!v) return usage();
+      o.policyFile = v;
     } else if (a == "--prewarm") {
       auto v = value();
       std::string s = v ? v : "";

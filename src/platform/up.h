@@ -20,6 +20,7 @@ struct UpOptions {
   int maxInFlight = 64;        // per namespace; beyond it invokes get 429
   std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
+  std::string policyFile;       // secure mode: the owner's additions (policy_additions.h)
 };
 
 // Runs until SIGINT/SIGTERM; returns the process exit code.

@@ -2,9 +2,15 @@
 # End-to-end: runs the node suites (official `openwhisk` npm client) against
 #   1. `clemmys up --plain` (HTTP, controller directly), then
 #   2. `clemmys up` (secure: HTTPS gateway with the session CA, KMS, attested runtimes),
-# then, on the secure data dir, invokes an action carrying plaintext markers
-# (markers.secure.mjs) and fails if any marker appears in the controller's database
-# files or anywhere under <data>/controller/. After each run: no process left behind.
+# and a secure-only probe (markers.secure.mjs: markers in code, parameters, argument,
+# logs and result, plus a secret from the policy given with `clemmys up --policy`).
+# Plaintext scan, on that same secure run: plaintext-recorder.mjs (loaded into every
+# test process) records each confidential string the suites send or receive; tcpdump
+# captures loopback TCP but the client's TLS to the gateway (gateway <-> controller,
+# invoker <-> runtimes, KMS); plaintext-scan.mjs then fails if any recorded string
+# or the secret is in <data>/controller/ (database included) or in that traffic. The plain run is its negative control: the same scan of
+# the plain controller's files and client traffic must find them.
+# After each run: no process left behind.
 # Usage: test/e2e/run.sh [BUILD_DIR] [plain|secure|both]   (default: both)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,10 +20,35 @@ modes=${2:-both}
 
 up_pid=""
 data=""
+cap_pid=""
+work=$(mktemp -d /tmp/clemmys-e2e-work.XXXXXX)  # recorder log, capture, policy file
 cleanup() {
+  stop_capture
   if [ -n "$up_pid" ]; then kill -TERM "$up_pid" 2>/dev/null || true; wait "$up_pid" 2>/dev/null || true; fi
   [ -n "$data" ] && rm -rf "$data"
+  rm -rf "$work"
   return 0
+}
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+command -v tcpdump >/dev/null || { echo "tcpdump is required (scripts/setup.sh installs it)"; exit 1; }
+
+# Captures TCP on loopback (filter "$1") into $work/traffic.pcap until stop_capture.
+start_capture() {
+  rm -f "$work/traffic.pcap"
+  $SUDO tcpdump -i lo -U -s 0 -B 65536 --immediate-mode -Z root -w "$work/traffic.pcap" "$1" 2>"$work/tcpdump.log" &
+  cap_pid=$!
+  for _ in $(seq 1 100); do grep -q "listening on" "$work/tcpdump.log" && return 0; sleep 0.1; done
+  echo "tcpdump did not start:"; cat "$work/tcpdump.log"; exit 1
+}
+stop_capture() {
+  [ -n "$cap_pid" ] || return 0
+  $SUDO kill -INT "$cap_pid" 2>/dev/null || true
+  wait "$cap_pid" 2>/dev/null || true
+  cap_pid=""
+  # A packet the kernel dropped is a packet not scanned.
+  if ! grep -q "^0 packets dropped by kernel" "$work/tcpdump.log"; then
+    echo "capture incomplete:"; cat "$work/tcpdump.log"; return 1
+  fi
 }
 trap cleanup EXIT
 
@@ -58,31 +89,41 @@ stop_platform() {
   return "$status"
 }
 
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
 overall=0
 run_mode() {
-  local mode=$1 status=0
+  local mode=$1 status=0 exclude scan_dir expect
   echo "=== e2e: $mode"
-  if [ "$mode" = plain ]; then start_platform --plain --port 0; else start_platform; fi
+  tag=$(hex 6)
+  export CLEMMYS_MARKER_TAG="$tag" CLEMMYS_MARKER_SECRET="policy-secret-$(hex 12)"
+  if [ "$mode" = plain ]; then
+    start_platform --plain --port 0
+    exclude=0; scan_dir=$data; expect=found  # all of it, in the clear
+  else
+    printf 'functions:\n  /guest/markers-%s:\n    env: {MARKER_SECRET: "$$secret:marker-secret$$"}\n' "$tag" >"$work/policy.yaml"
+    printf 'secrets:\n  - {name: marker-secret, kind: supplied, value: "%s"}\n' "$CLEMMYS_MARKER_SECRET" >>"$work/policy.yaml"
+    start_platform --policy "$work/policy.yaml"
+    exclude=${APIHOST##*:}; scan_dir=$data/controller; expect=none  # all but the client's TLS
+  fi
+  : >"$work/plaintext.jsonl"
+  start_capture "tcp and not port $exclude"
+  export NODE_OPTIONS="--import=$here/plaintext-recorder.mjs" CLEMMYS_PLAINTEXT_LOG="$work/plaintext.jsonl"
   (cd "$here" && node --test --test-concurrency=1 ./*.test.mjs) || status=$?
   if [ "$mode" = secure ] && [ "$status" = 0 ]; then
-    tag=$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
-    export CLEMMYS_MARKER_TAG="$tag" CLEMMYS_MARKER_LIST="$data/markers.txt"
     (cd "$here" && node --test ./markers.secure.mjs) || status=$?
-    if [ "$status" = 0 ]; then
-      sleep 0.5  # let the controller finish writing the activation record
-      for m in $(cat "$data/markers.txt"); do
-        if grep -rl --binary-files=text "$m" "$data/controller" >/dev/null 2>&1; then
-          echo "LEAK: plaintext marker $m found in:"; grep -rl --binary-files=text "$m" "$data/controller"; status=1
-        fi
-      done
-      # Sanity: the probe's action and activation did reach the controller's store.
-      if ! grep -rq --binary-files=text "markers-" "$data/controller"; then
-        echo "scan is void: the action name is not in the controller's files"; status=1
-      fi
-      [ "$status" = 0 ] && echo "secrecy scan: none of $(wc -l <"$data/markers.txt") markers in $(ls "$data/controller" | tr '\n' ' ')"
-    fi
   fi
+  unset NODE_OPTIONS CLEMMYS_PLAINTEXT_LOG
+  # Stopped before the scan: the database is complete and every connection closed,
+  # so each captured stream must end in FIN or RST (a missing tail would show).
   stop_platform || status=1
+  stop_capture || status=1
+  if [ "$status" = 0 ]; then
+    local secret_args=()
+    [ "$mode" = secure ] && secret_args=(--secret "$CLEMMYS_MARKER_SECRET" --public "markers-$tag")
+    node "$here/plaintext-scan.mjs" --log "$work/plaintext.jsonl" "${secret_args[@]}" \
+      --pcap "$work/traffic.pcap" --exclude-port "$exclude" --expect "$expect" "$scan_dir" || status=1
+  fi
   if [ "$status" != 0 ]; then echo "--- clemmys up log ($mode)"; tail -n 60 "$data/up.log"; overall=1; fi
   rm -rf "$data"; data=""
 }
