@@ -93,11 +93,7 @@ Status Store::insertPendingLater(ActivationRow row, bool checkStored) {
   row.pending = true;
   if (!s.claimPendingId(row.id)) return duplicateActivationId(row.id);
   if (checkStored) {
-    Result<bool> stored = false;
-    {
-      std::lock_guard lock(s.mu);
-      stored = s.activationExistsLocked(row.id);
-    }
+    Result<bool> stored = s.activationStored(row.id);
     if (!stored || *stored) {
       s.releasePendingId(row.id);
       return stored ? duplicateActivationId(row.id) : Status(std::unexpected(stored.error()));

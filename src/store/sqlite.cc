@@ -60,10 +60,10 @@ std::string Stmt::text(int col) const {
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
 }
 
-Result<Db> Db::open(const std::string& path) {
+Result<Db> Db::open(const std::string& path, bool readOnly) {
   Db db;
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int mode = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(path.c_str(), &db.db_, mode | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return fail("store.open_failed", path + ": " + db.lastError());
   sqlite3_busy_timeout(db.db_, 5000);
   return db;

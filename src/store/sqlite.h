@@ -57,7 +57,8 @@ class StmtUse {
 
 class Db {
  public:
-  static Result<Db> open(const std::string& path);
+  // readOnly: a second connection to an existing database (SQLITE_OPEN_READONLY).
+  static Result<Db> open(const std::string& path, bool readOnly = false);
   Db() = default;
   Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;

@@ -1,7 +1,12 @@
 #include "store/store.h"
 
-#include <boost/json.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "store/migrations.h"
@@ -183,19 +188,32 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail("store.open_failed", dir.string() + ": " + ec.message());
-  auto db = Db::open((dir / "clemmys.db").string());
+  // One controller process owns a data directory: a second one gets store.locked.
+  auto impl = std::make_unique<Impl>();
+  std::string lockPath = (dir / "lock").string();
+  impl->lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (impl->lockFd < 0) return fail("store.open_failed", lockPath + ": " + std::strerror(errno));
+  if (::flock(impl->lockFd, LOCK_EX | LOCK_NB) != 0) {
+    return fail("store.locked", dir.string() + " is in use by another controller");
+  }
+  std::string path = (dir / "clemmys.db").string();
+  auto db = Db::open(path);
   if (!db) return std::unexpected(db.error());
   // WAL + NORMAL: a commit is an append to the WAL without fsync; a power loss may
-  // drop the last commits but never corrupts the database. Exclusive locking: one
-  // controller process owns its data directory (a second one gets "database is
-  // locked"), and commits skip the per-transaction file-lock system calls.
-  TRY(db->exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000"));
+  // drop the last commits but never corrupts the database. Normal (not exclusive)
+  // locking, so the read-only second connection can read during a commit.
+  TRY(db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000"));
   TRY(migrate(*db));
   auto recovered = recoverPending(*db);
   if (!recovered) return std::unexpected(recovered.error());
-  auto impl = std::make_unique<Impl>();
   impl->db = std::move(*db);
   TRY(prepareAll(*impl));
+  auto reader = Db::open(path, /*readOnly=*/true);
+  if (!reader) return std::unexpected(reader.error());
+  impl->reader = std::move(*reader);
+  auto exists = impl->reader.prepare("SELECT 1 FROM activations WHERE id = ?1");
+  if (!exists) return std::unexpected(exists.error());
+  impl->activationExistsRead = std::move(*exists);
   std::unique_ptr<Store> store(new Store(std::move(impl)));
   store->recovered_ = *recovered;
   return store;
@@ -295,6 +313,17 @@ Status Store::Impl::insertPendingLocked(const ActivationRow& r) {
   auto done = st->run();
   if (!done && done.error().name == "store.constraint") return duplicateActivationId(r.id);
   return done;
+}
+
+Result<bool> Store::Impl::activationStored(const std::string& id) {
+  std::lock_guard lock(readerMu);
+  StmtUse st(activationExistsRead);
+  st->bind(1, id);
+  return st->step();
+}
+
+Store::Impl::~Impl() {
+  if (lockFd >= 0) ::close(lockFd);
 }
 
 Result<bool> Store::Impl::activationExistsLocked(const std::string& id) {

@@ -27,6 +27,15 @@ struct Store::Impl {
   Stmt listAll, listByName, countAll, countByName;
   Stmt getSubjectByNs, insertSubject, allSubjects;
 
+  // A second, read-only connection for the request path's duplicate-id lookup: in
+  // WAL mode it reads while the writer commits or checkpoints (an fsync that can
+  // take milliseconds), where the main connection's mutex would make it wait.
+  Db reader;
+  std::mutex readerMu;  // the reader connection and its statement
+  Stmt activationExistsRead;
+  int lockFd = -1;      // <dir>/controller/lock, flock'ed: one controller per directory
+  ~Impl();
+
   // Write-behind (activation_writer.cc). Lock order: qmu is never held while taking mu.
   std::mutex qmu;
   std::condition_variable queued, committed;
@@ -42,6 +51,8 @@ struct Store::Impl {
   Status insertPendingLocked(const ActivationRow& r);
   Status completeLocked(const ActivationRow& r);
   Result<bool> activationExistsLocked(const std::string& id);
+  // Through the reader connection; takes readerMu only.
+  Result<bool> activationStored(const std::string& id);
   // The synchronous duplicate check of every pending row (store-schema.md): an id is
   // claimed while its pending row is queued or being inserted. Take qmu inside.
   bool claimPendingId(const std::string& id);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 
 #include <filesystem>
 #include <time.h>
@@ -291,6 +292,32 @@ TEST_F(StoreTest, PendingAndCompleteInOneBatchWriteTheRecord) {
     EXPECT_EQ(row->doc, "{\"i\":" + std::to_string(i) + "}");
   }
   EXPECT_EQ(s->countActivations(ActivationQuery{"guest"}).value(), 20);
+}
+
+TEST_F(StoreTest, OneControllerPerDirectory) {
+  auto first = open();
+  auto second = Store::open(dir_.string());
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().name, "store.locked");
+  first.reset();
+  EXPECT_TRUE(Store::open(dir_.string()));
+}
+
+TEST_F(StoreTest, DuplicateLookupDoesNotWaitForAWriteTransaction) {
+  auto s = open();
+  std::string stored = random_.hex(16);
+  ASSERT_TRUE(s->insertPending(pending(stored, 1)));
+  // Another connection holds the write lock mid-transaction (as the writer does
+  // during a commit or checkpoint); the lookup reads the last committed state.
+  auto other = Db::open((dir_ / "controller" / "clemmys.db").string()).value();
+  ASSERT_TRUE(other.exec("BEGIN IMMEDIATE; DELETE FROM activations"));
+  auto t0 = std::chrono::steady_clock::now();
+  auto dup = s->insertPendingLater(pending(stored, 2), true);
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().name, "store.duplicate_id");
+  EXPECT_TRUE(s->insertPendingLater(pending(random_.hex(16), 3), true));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));  // no busy wait
+  ASSERT_TRUE(other.exec("ROLLBACK"));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 //  * the intercepting proxy (intercept_proxy.h) between that gateway and the
 //    real controller;
 //  * stop/start of the platform around direct edits of the controller's SQLite
-//    database (exclusively locked while running);
+//    database (the running controller caches actions it has read);
 //  * runtimes launched by the test through the simtee exactly as the invoker
 //    launches them (same argv, so the same measurement the policy accepts), for
 //    direct calls.
