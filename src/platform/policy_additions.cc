@@ -36,8 +36,10 @@ Result<PolicyAdditions> parsePolicyAdditions(const std::string& yaml) {
       if (!v.IsMap()) return std::unexpected(bad("functions must be a mapping fqn -> settings"));
       for (const auto& f : v) {
         auto fqn = f.first.as<std::string>();
-        if (fqn == "@gateway") return std::unexpected(bad("the @gateway entry is managed by clemmys up"));
-        if (!f.second.IsMap()) return std::unexpected(bad("settings of '" + fqn + "' must be a mapping"));
+        if (fqn == "@gateway")
+          return std::unexpected(bad("the @gateway entry is managed by clemmys up"));
+        if (!f.second.IsMap())
+          return std::unexpected(bad("settings of '" + fqn + "' must be a mapping"));
         out.functionsYaml += "  " + flow(f.first) + ": " + flow(f.second) + "\n";
       }
     } else if (key == "secrets") {

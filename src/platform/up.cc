@@ -23,8 +23,8 @@
 namespace clemmys::platform {
 namespace fs = std::filesystem;
 
-bool writeWskprops(const std::string& dataDir, const std::string& apiHost,
-                   const std::string& auth, std::string& error) {
+bool writeWskprops(const std::string& dataDir, const std::string& apiHost, const std::string& auth,
+                   std::string& error) {
   std::string path = dataDir + "/wskprops";
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -72,7 +72,8 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
     Result<PolicyAdditions> additions =
         text ? parsePolicyAdditions(*text) : Result<PolicyAdditions>(std::unexpected(text.error()));
     if (!additions) {
-      err << "clemmys up: --policy " << options.policyFile << ": " << additions.error().str() << std::endl;
+      err << "clemmys up: --policy " << options.policyFile << ": " << additions.error().str()
+          << std::endl;
       return 1;
     }
     so.extraFunctionsYaml = additions->functionsYaml;
@@ -144,8 +145,8 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
     (*pool)->stop();
     return 1;
   }
-  out << "clemmys ready (plain mode): APIHOST=" << apiHost << " namespace="
-      << (*controller)->ns() << " wskprops=" << options.dataDir << "/wskprops" << std::endl;
+  out << "clemmys ready (plain mode): APIHOST=" << apiHost << " namespace=" << (*controller)->ns()
+      << " wskprops=" << options.dataDir << "/wskprops" << std::endl;
 
   int sig = 0;
   sigwait(&stopSignals, &sig);

@@ -12,15 +12,15 @@
 namespace clemmys::platform {
 
 struct UpOptions {
-  std::string dataDir;          // state, wskprops; created if missing
+  std::string dataDir;  // state, wskprops; created if missing
   std::string host = "127.0.0.1";
-  uint16_t port = 0;            // 0: a free port
-  bool plain = false;           // no-TEE baseline (no simtee, KMS, gateway)
+  uint16_t port = 0;   // 0: a free port
+  bool plain = false;  // no-TEE baseline (no simtee, KMS, gateway)
   int64_t memoryBudgetMb = 2048;
-  int maxInFlight = 64;        // per namespace; beyond it invokes get 429
+  int maxInFlight = 64;  // per namespace; beyond it invokes get 429
   std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
-  std::string policyFile;       // secure mode: the owner's additions (policy_additions.h)
+  std::string policyFile;  // secure mode: the owner's additions (policy_additions.h)
 };
 
 // Runs until SIGINT/SIGTERM; returns the process exit code.
@@ -30,7 +30,7 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err);
 int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 // Writes <dataDir>/wskprops atomically, mode 0600 (it holds the API key).
-bool writeWskprops(const std::string& dataDir, const std::string& apiHost,
-                   const std::string& auth, std::string& error);
+bool writeWskprops(const std::string& dataDir, const std::string& apiHost, const std::string& auth,
+                   std::string& error);
 
 }  // namespace clemmys::platform

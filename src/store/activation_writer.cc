@@ -2,10 +2,13 @@
 // batches. The writer wakes for the first queued record, then gathers for up to
 // kBatchWindow (or until kBatchMax records, a reader's flush(), or stop) and commits
 // them in one transaction: one WAL append and one thread wake-up for many records,
-// instead of one per request.
+// instead of one per request. It also runs the WAL checkpoints, on its own
+// connection and outside `mu` (store_impl.h), when the main connection's WAL hook
+// asks for one.
 #include <chrono>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 
 #include "common/log.h"
 #include "store/store_impl.h"
@@ -15,6 +18,7 @@ namespace {
 
 constexpr auto kBatchWindow = std::chrono::milliseconds(2);
 constexpr size_t kBatchMax = 256;
+constexpr int kCheckpointFrames = 1000;  // SQLite's own automatic threshold
 
 void enqueue(Store::Impl& s, ActivationRow row) {
   {
@@ -44,23 +48,37 @@ void commitBatch(Store::Impl& s, const std::deque<ActivationRow>& batch) {
   }
   if (inTransaction) {
     if (auto st = s.db.exec("COMMIT"); !st) {
-      log::error("store: committing " + std::to_string(batch.size()) + " activation writes: " + st.error().str());
+      log::error("store: committing " + std::to_string(batch.size()) +
+                 " activation writes: " + st.error().str());
       (void)s.db.exec("ROLLBACK");
     }
   }
 }
 
+// A passive checkpoint on the writer's own connection, outside `mu`: requests keep
+// reading and committing on the main connection while it syncs the database file.
+void checkpoint(Store::Impl& s) {
+  if (auto st = s.checkpointer.checkpointPassive(); !st) log::error("store: " + st.error().str());
+}
+
 void writerLoop(Store::Impl& s) {
   for (;;) {
     std::deque<ActivationRow> batch;
+    bool checkpointDue = false;
     {
       std::unique_lock lock(s.qmu);
-      s.queued.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
-      if (s.queue.empty()) return;  // stopping, and everything is written
-      s.queued.wait_for(lock, kBatchWindow,
-                        [&] { return s.stopping || s.flushers > 0 || s.queue.size() >= kBatchMax; });
-      batch.swap(s.queue);
+      s.queued.wait(lock, [&] { return s.stopping || !s.queue.empty() || s.checkpointDue; });
+      checkpointDue = std::exchange(s.checkpointDue, false);
+      if (s.queue.empty() && s.stopping) return;  // everything is written
+      if (!s.queue.empty()) {
+        s.queued.wait_for(lock, kBatchWindow, [&] {
+          return s.stopping || s.flushers > 0 || s.queue.size() >= kBatchMax;
+        });
+        batch.swap(s.queue);
+      }
     }
+    if (checkpointDue) checkpoint(s);
+    if (batch.empty()) continue;
     commitBatch(s, batch);
     {
       std::lock_guard lock(s.qmu);
@@ -78,6 +96,17 @@ void writerLoop(Store::Impl& s) {
 
 void Store::completeActivationLater(ActivationRow row) { enqueue(*impl_, std::move(row)); }
 
+void Store::Impl::walCommitted(void* impl, int framesInWal) {
+  if (framesInWal < kCheckpointFrames) return;
+  auto& s = *static_cast<Impl*>(impl);
+  {
+    std::lock_guard lock(s.qmu);
+    if (s.checkpointDue) return;
+    s.checkpointDue = true;
+  }
+  s.queued.notify_one();
+}
+
 bool Store::Impl::claimPendingId(const std::string& id) {
   std::lock_guard lock(qmu);
   return queuedPendingIds.insert(id).second;
@@ -93,7 +122,11 @@ Status Store::insertPendingLater(ActivationRow row, bool checkStored) {
   row.pending = true;
   if (!s.claimPendingId(row.id)) return duplicateActivationId(row.id);
   if (checkStored) {
-    Result<bool> stored = s.activationStored(row.id);
+    Result<bool> stored = false;
+    {
+      std::lock_guard lock(s.mu);
+      stored = s.activationExistsLocked(row.id);
+    }
     if (!stored || *stored) {
       s.releasePendingId(row.id);
       return stored ? duplicateActivationId(row.id) : Status(std::unexpected(stored.error()));

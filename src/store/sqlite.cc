@@ -60,10 +60,11 @@ std::string Stmt::text(int col) const {
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
 }
 
-Result<Db> Db::open(const std::string& path, bool readOnly) {
+Result<Db> Db::open(const std::string& path) {
   Db db;
-  int mode = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_, mode | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db.db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) return fail("store.open_failed", path + ": " + db.lastError());
   sqlite3_busy_timeout(db.db_, 5000);
   return db;
@@ -73,12 +74,35 @@ Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
     if (db_) sqlite3_close(db_);
     db_ = std::exchange(o.db_, nullptr);
+    onCommit_ = nullptr;
+    // The hook's argument is the Db itself: register it again at the new address.
+    if (o.onCommit_) onWalCommit(std::exchange(o.onCommit_, nullptr), o.onCommitArg_);
   }
   return *this;
 }
 
 Db::~Db() {
   if (db_) sqlite3_close(db_);
+}
+
+void Db::onWalCommit(void (*onCommit)(void* arg, int framesInWal), void* arg) {
+  onCommit_ = onCommit;
+  onCommitArg_ = arg;
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        auto* db = static_cast<Db*>(self);
+        db->onCommit_(db->onCommitArg_, frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status Db::checkpointPassive() {
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) !=
+      SQLITE_OK)
+    return fail("store.sqlite", "checkpoint: " + lastError());
+  return {};
 }
 
 Status Db::exec(const std::string& sql) {

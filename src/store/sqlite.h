@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/error.h"
 
@@ -57,21 +58,28 @@ class StmtUse {
 
 class Db {
  public:
-  // readOnly: a second connection to an existing database (SQLITE_OPEN_READONLY).
-  static Result<Db> open(const std::string& path, bool readOnly = false);
+  static Result<Db> open(const std::string& path);
   Db() = default;
-  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db(Db&& o) noexcept { *this = std::move(o); }
   Db& operator=(Db&& o) noexcept;
   ~Db();
 
   Status exec(const std::string& sql);
   Result<Stmt> prepare(std::string_view sql);
   std::string lastError() const { return db_ ? sqlite3_errmsg(db_) : "closed"; }
+  // Replaces SQLite's automatic checkpoint: after each commit on this connection,
+  // `onCommit(arg, framesInWal)` runs (on the committing thread, inside the commit).
+  void onWalCommit(void (*onCommit)(void* arg, int framesInWal), void* arg);
+  // PRAGMA wal_checkpoint(PASSIVE) from this connection: copies what it can of the WAL
+  // into the database and syncs it, without waiting for other connections.
+  Status checkpointPassive();
   // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
   int64_t changes() const { return sqlite3_changes64(db_); }
 
  private:
   sqlite3* db_ = nullptr;
+  void (*onCommit_)(void*, int) = nullptr;
+  void* onCommitArg_ = nullptr;
 };
 
 }  // namespace clemmys::store

@@ -19,10 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
-#define TRY(expr)                                     \
-  do {                                                \
-    auto _r = (expr);                                 \
-    if (!_r) return std::unexpected(_r.error());      \
+#define TRY(expr)                                \
+  do {                                           \
+    auto _r = (expr);                            \
+    if (!_r) return std::unexpected(_r.error()); \
   } while (0)
 
 Result<int> readSchemaVersion(Db& db) {
@@ -40,10 +40,10 @@ Status migrate(Db& db) {
   if (!version) return std::unexpected(version.error());
   auto all = migrations();
   if (*version > static_cast<int>(all.size()))
-    return fail("store.schema_too_new",
-                "the database has schema version " + std::to_string(*version) +
-                    " but this Clemmys understands versions up to " + std::to_string(all.size()) +
-                    "; use a newer Clemmys");
+    return fail("store.schema_too_new", "the database has schema version " +
+                                            std::to_string(*version) +
+                                            " but this Clemmys understands versions up to " +
+                                            std::to_string(all.size()) + "; use a newer Clemmys");
   for (size_t v = static_cast<size_t>(*version); v < all.size(); ++v) {
     TRY(db.exec("BEGIN IMMEDIATE"));
     Status step = db.exec(std::string(all[v]));
@@ -111,7 +111,8 @@ Status prepareAll(Store::Impl& s) {
     Stmt* st;
     const char* sql;
   } all[] = {
-      {&s.getAction, "SELECT doc, revision, updated FROM actions WHERE namespace = ?1 AND name = ?2"},
+      {&s.getAction,
+       "SELECT doc, revision, updated FROM actions WHERE namespace = ?1 AND name = ?2"},
       {&s.putAction,
        "INSERT OR REPLACE INTO actions (namespace, name, doc, revision, updated) "
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -173,9 +174,7 @@ ActivationRow readActivation(Stmt& st) {
 }
 
 void bindQuery(Stmt& st, const ActivationQuery& q) {
-  st.bind(1, q.ns)
-      .bind(2, q.sinceMs.value_or(INT64_MIN))
-      .bind(3, q.uptoMs.value_or(INT64_MAX));
+  st.bind(1, q.ns).bind(2, q.sinceMs.value_or(INT64_MIN)).bind(3, q.uptoMs.value_or(INT64_MAX));
 }
 
 }  // namespace
@@ -201,19 +200,22 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir) {
   if (!db) return std::unexpected(db.error());
   // WAL + NORMAL: a commit is an append to the WAL without fsync; a power loss may
   // drop the last commits but never corrupts the database. Normal (not exclusive)
-  // locking, so the read-only second connection can read during a commit.
-  TRY(db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000"));
+  // locking, so the checkpointer connection can work beside this one.
+  TRY(
+      db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = "
+               "MEMORY; PRAGMA cache_size = -16000"));
   TRY(migrate(*db));
   auto recovered = recoverPending(*db);
   if (!recovered) return std::unexpected(recovered.error());
   impl->db = std::move(*db);
   TRY(prepareAll(*impl));
-  auto reader = Db::open(path, /*readOnly=*/true);
-  if (!reader) return std::unexpected(reader.error());
-  impl->reader = std::move(*reader);
-  auto exists = impl->reader.prepare("SELECT 1 FROM activations WHERE id = ?1");
-  if (!exists) return std::unexpected(exists.error());
-  impl->activationExistsRead = std::move(*exists);
+  auto checkpointer = Db::open(path);
+  if (!checkpointer) return std::unexpected(checkpointer.error());
+  // Reading the header puts this connection in WAL mode (a checkpoint on a connection
+  // that has not is a no-op); NORMAL: the checkpoint syncs WAL and database.
+  TRY(checkpointer->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"));
+  impl->checkpointer = std::move(*checkpointer);
+  impl->db.onWalCommit(&Impl::walCommitted, impl.get());  // no automatic checkpoints
   std::unique_ptr<Store> store(new Store(std::move(impl)));
   store->recovered_ = *recovered;
   return store;
@@ -313,13 +315,6 @@ Status Store::Impl::insertPendingLocked(const ActivationRow& r) {
   auto done = st->run();
   if (!done && done.error().name == "store.constraint") return duplicateActivationId(r.id);
   return done;
-}
-
-Result<bool> Store::Impl::activationStored(const std::string& id) {
-  std::lock_guard lock(readerMu);
-  StmtUse st(activationExistsRead);
-  st->bind(1, id);
-  return st->step();
 }
 
 Store::Impl::~Impl() {

@@ -27,32 +27,35 @@ struct Store::Impl {
   Stmt listAll, listByName, countAll, countByName;
   Stmt getSubjectByNs, insertSubject, allSubjects;
 
-  // A second, read-only connection for the request path's duplicate-id lookup: in
-  // WAL mode it reads while the writer commits or checkpoints (an fsync that can
-  // take milliseconds), where the main connection's mutex would make it wait.
-  Db reader;
-  std::mutex readerMu;  // the reader connection and its statement
-  Stmt activationExistsRead;
-  int lockFd = -1;      // <dir>/controller/lock, flock'ed: one controller per directory
+  // Checkpoints run on this second connection, in the writer thread and without
+  // `mu`: a checkpoint syncs the database file (milliseconds on a slow disk), and a
+  // request that needs `mu` (the duplicate-id lookup of every gateway invoke) must
+  // not wait for it. The main connection's WAL hook asks for one (checkpointDue).
+  // Declared after `db` and the statements: closed first, so `db` is the last
+  // connection and its close checkpoints the rest and removes the WAL.
+  Db checkpointer;
+  bool checkpointDue = false;  // guarded by qmu
+  int lockFd = -1;             // <dir>/controller/lock, flock'ed: one controller per directory
   ~Impl();
 
   // Write-behind (activation_writer.cc). Lock order: qmu is never held while taking mu.
   std::mutex qmu;
   std::condition_variable queued, committed;
-  std::deque<ActivationRow> queue;           // guarded by qmu
+  std::deque<ActivationRow> queue;                   // guarded by qmu
   std::unordered_set<std::string> queuedPendingIds;  // claimed, not yet committed; qmu
-  uint64_t enqueuedCount = 0;     // guarded by qmu
-  uint64_t committedCount = 0;    // guarded by qmu
-  bool stopping = false;          // guarded by qmu
-  int flushers = 0;               // readers waiting in flush(); guarded by qmu
+  uint64_t enqueuedCount = 0;                        // guarded by qmu
+  uint64_t committedCount = 0;                       // guarded by qmu
+  bool stopping = false;                             // guarded by qmu
+  int flushers = 0;                                  // readers waiting in flush(); guarded by qmu
   std::thread writer;
 
   // Caller holds mu.
   Status insertPendingLocked(const ActivationRow& r);
   Status completeLocked(const ActivationRow& r);
   Result<bool> activationExistsLocked(const std::string& id);
-  // Through the reader connection; takes readerMu only.
-  Result<bool> activationStored(const std::string& id);
+  // The main connection's WAL hook (runs under mu): past kCheckpointFrames, wakes the
+  // writer for a checkpoint. Takes qmu (mu -> qmu is the allowed order).
+  static void walCommitted(void* impl, int framesInWal);
   // The synchronous duplicate check of every pending row (store-schema.md): an id is
   // claimed while its pending row is queued or being inserted. Take qmu inside.
   bool claimPendingId(const std::string& id);
