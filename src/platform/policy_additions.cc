@@ -19,22 +19,21 @@ std::string flow(const YAML::Node& n) {
 
 }  // namespace
 
-Result<PolicyAdditions> parsePolicyAdditions(const std::string& yaml) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    return std::unexpected(bad(std::string("not YAML: ") + e.what()));
-  }
+namespace {
+
+// Throws YAML::Exception on a conversion yaml-cpp cannot make; the caller maps it.
+Result<PolicyAdditions> collect(const YAML::Node& root) {
   PolicyAdditions out;
   if (root.IsNull()) return out;
   if (!root.IsMap()) return std::unexpected(bad("the document must be a mapping"));
   for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) return std::unexpected(bad("top-level keys must be names"));
     auto key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
     if (key == "functions") {
       if (!v.IsMap()) return std::unexpected(bad("functions must be a mapping fqn -> settings"));
       for (const auto& f : v) {
+        if (!f.first.IsScalar()) return std::unexpected(bad("function names must be strings"));
         auto fqn = f.first.as<std::string>();
         if (fqn == "@gateway")
           return std::unexpected(bad("the @gateway entry is managed by clemmys up"));
@@ -56,6 +55,16 @@ Result<PolicyAdditions> parsePolicyAdditions(const std::string& yaml) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+Result<PolicyAdditions> parsePolicyAdditions(const std::string& yaml) {
+  try {
+    return collect(YAML::Load(yaml));
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(bad(std::string("not valid YAML here: ") + e.what()));
+  }
 }
 
 }  // namespace clemmys::platform

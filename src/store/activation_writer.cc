@@ -64,11 +64,9 @@ void checkpoint(Store::Impl& s) {
 void writerLoop(Store::Impl& s) {
   for (;;) {
     std::deque<ActivationRow> batch;
-    bool checkpointDue = false;
     {
       std::unique_lock lock(s.qmu);
       s.queued.wait(lock, [&] { return s.stopping || !s.queue.empty() || s.checkpointDue; });
-      checkpointDue = std::exchange(s.checkpointDue, false);
       if (s.queue.empty() && s.stopping) return;  // everything is written
       if (!s.queue.empty()) {
         s.queued.wait_for(lock, kBatchWindow, [&] {
@@ -77,18 +75,25 @@ void writerLoop(Store::Impl& s) {
         batch.swap(s.queue);
       }
     }
-    if (checkpointDue) checkpoint(s);
-    if (batch.empty()) continue;
-    commitBatch(s, batch);
+    if (!batch.empty()) {
+      commitBatch(s, batch);
+      {
+        std::lock_guard lock(s.qmu);
+        s.committedCount += batch.size();
+        // Committed (or failed and logged): a later invoke of the id meets the table.
+        for (const auto& row : batch) {
+          if (row.pending) s.queuedPendingIds.erase(row.id);
+        }
+      }
+      s.committed.notify_all();
+    }
+    // After the batch and its waiters: a flush() never waits for a checkpoint.
+    bool due = false;
     {
       std::lock_guard lock(s.qmu);
-      s.committedCount += batch.size();
-      // Committed (or failed and logged): a later invoke of the id meets the table.
-      for (const auto& row : batch) {
-        if (row.pending) s.queuedPendingIds.erase(row.id);
-      }
+      due = std::exchange(s.checkpointDue, false);
     }
-    s.committed.notify_all();
+    if (due) checkpoint(s);
   }
 }
 

@@ -88,6 +88,11 @@ Db::~Db() {
 void Db::onWalCommit(void (*onCommit)(void* arg, int framesInWal), void* arg) {
   onCommit_ = onCommit;
   onCommitArg_ = arg;
+  if (db_ == nullptr) return;
+  if (onCommit == nullptr) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    return;
+  }
   sqlite3_wal_hook(
       db_,
       [](void* self, sqlite3*, const char*, int frames) {

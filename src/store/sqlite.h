@@ -69,6 +69,7 @@ class Db {
   std::string lastError() const { return db_ ? sqlite3_errmsg(db_) : "closed"; }
   // Replaces SQLite's automatic checkpoint: after each commit on this connection,
   // `onCommit(arg, framesInWal)` runs (on the committing thread, inside the commit).
+  // nullptr removes the hook (and does not bring the automatic checkpoint back).
   void onWalCommit(void (*onCommit)(void* arg, int framesInWal), void* arg);
   // PRAGMA wal_checkpoint(PASSIVE) from this connection: copies what it can of the WAL
   // into the database and syncs it, without waiting for other connections.

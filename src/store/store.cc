@@ -190,9 +190,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dataDir) {
   // One controller process owns a data directory: a second one gets store.locked.
   auto impl = std::make_unique<Impl>();
   std::string lockPath = (dir / "lock").string();
-  impl->lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (impl->lockFd < 0) return fail("store.open_failed", lockPath + ": " + std::strerror(errno));
-  if (::flock(impl->lockFd, LOCK_EX | LOCK_NB) != 0) {
+  impl->lock.fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (impl->lock.fd < 0) return fail("store.open_failed", lockPath + ": " + std::strerror(errno));
+  if (::flock(impl->lock.fd, LOCK_EX | LOCK_NB) != 0) {
     return fail("store.locked", dir.string() + " is in use by another controller");
   }
   std::string path = (dir / "clemmys.db").string();
@@ -317,9 +317,11 @@ Status Store::Impl::insertPendingLocked(const ActivationRow& r) {
   return done;
 }
 
-Store::Impl::~Impl() {
-  if (lockFd >= 0) ::close(lockFd);
+DirectoryLock::~DirectoryLock() {
+  if (fd >= 0) ::close(fd);
 }
+
+Store::Impl::~Impl() { db.onWalCommit(nullptr, nullptr); }
 
 Result<bool> Store::Impl::activationExistsLocked(const std::string& id) {
   StmtUse st(activationExists);

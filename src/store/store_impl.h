@@ -19,7 +19,17 @@ inline Status duplicateActivationId(const std::string& id) {
   return fail("store.duplicate_id", "activation id " + id + " is already in use");
 }
 
+// <dir>/controller/lock, flock'ed while open: one controller per directory.
+struct DirectoryLock {
+  int fd = -1;
+  DirectoryLock() = default;
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+  ~DirectoryLock();
+};
+
 struct Store::Impl {
+  DirectoryLock lock;  // first: released only after every connection closed
   Db db;
   std::mutex mu;  // the connection and its statements
   Stmt getAction, putAction, deleteAction, listActions, countActions;
@@ -35,8 +45,7 @@ struct Store::Impl {
   // connection and its close checkpoints the rest and removes the WAL.
   Db checkpointer;
   bool checkpointDue = false;  // guarded by qmu
-  int lockFd = -1;             // <dir>/controller/lock, flock'ed: one controller per directory
-  ~Impl();
+  ~Impl();  // unregisters the WAL hook: qmu and the condition variables go before db
 
   // Write-behind (activation_writer.cc). Lock order: qmu is never held while taking mu.
   std::mutex qmu;

@@ -61,15 +61,28 @@ function activation(a) {
   }
 }
 
+// Never throws into the client: a failure is recorded, and the scan counts it as void.
+function exchange(...args) {
+  try {
+    recordExchange(...args);
+  } catch (e) {
+    try { fs.appendFileSync(out, JSON.stringify({ what: 'recorder-error', value: String(e && e.stack || e) }) + '\n'); } catch {}
+  }
+}
+
 // One exchange: method, URL path and query, parsed request and response bodies.
-function exchange(method, url, reqText, status, resText) {
+function recordExchange(method, url, reqText, status, resText) {
   let req, res;
   try { req = reqText ? JSON.parse(reqText) : undefined; } catch { req = undefined; }
   try { res = resText ? JSON.parse(resText) : undefined; } catch { res = undefined; }
   const path = url.pathname;
   // Public metadata the provider legitimately knows: names and ids in the URL and
   // in responses. The scan ignores confidential strings that coincide with them.
-  for (const seg of path.split('/')) record('public', decodeURIComponent(seg));
+  for (const seg of path.split('/')) {
+    let name = seg;
+    try { name = decodeURIComponent(seg); } catch { /* kept as sent */ }
+    record('public', name);
+  }
   for (const v of url.searchParams.values()) record('public', v);
   for (const r of Array.isArray(res) ? res : [res]) {
     if (r && typeof r === 'object') for (const k of ['activationId', 'name', 'namespace']) record('public', r[k]);
@@ -80,7 +93,7 @@ function exchange(method, url, reqText, status, resText) {
     params('parameter', req.parameters);
   }
   if (isAction && method === 'POST' && req) leaves('argument', req);
-  if (status >= 400 || res === undefined) return;
+  if (status >= 400 || !res || typeof res !== 'object') return;
   if (isAction && method === 'GET') {
     codeOf('code', res.exec);
     params('parameter', res.parameters);
@@ -137,10 +150,12 @@ if (out) {
   wrap(https);
   const originalFetch = globalThis.fetch;
   globalThis.fetch = async (input, init = {}) => {
+    const isRequest = input instanceof Request;
+    const sent = isRequest ? await input.clone().text() : typeof init.body === 'string' ? init.body : '';
     const res = await originalFetch(input, init);
-    const url = new URL(String(input instanceof Request ? input.url : input));
-    const text = await res.clone().text();
-    exchange((init.method || 'GET').toUpperCase(), url, typeof init.body === 'string' ? init.body : '', res.status, text);
+    const url = new URL(isRequest ? input.url : String(input));
+    const method = (init.method || (isRequest ? input.method : 'GET')).toUpperCase();
+    exchange(method, url, sent, res.status, await res.clone().text());
     return res;
   };
 }

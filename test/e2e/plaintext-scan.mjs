@@ -5,8 +5,12 @@
 // connections to the gateway), reassembled: gateway <-> controller, invoker <->
 // runtimes, runtimes and gateway <-> KMS.
 //
-//   node plaintext-scan.mjs --log FILE [--secret S]... --public NAME
-//        [--pcap FILE [--exclude-port P]] [--expect none|found] DIR...
+//   node plaintext-scan.mjs --log FILE [--secret S]... --public NAME [--require-marks TAG]
+//        [--pcap FILE [--exclude-port P]] [--file F]... [--expect none|found] DIR...
+//
+// --require-marks: the recorder must have recorded markers.secure.mjs's five markers
+// (CODE/PARAM/ARG/LOG/RESULT + "MARK" + TAG), or the recording itself failed. --file:
+// a single file to scan as well (no public-name check for it).
 //
 // --expect none (secure run): any hit is a leak, exit 1. The scan must not be void:
 // NAME (public metadata of the run) must be found in every directory and in the
@@ -24,6 +28,8 @@ for (let i = 2; i < process.argv.length; ++i) {
   else if (a === '--public') args.public = next();
   else if (a === '--pcap') args.pcap = next();
   else if (a === '--exclude-port') args.exclude = Number(next());
+  else if (a === '--require-marks') args.marks = next();
+  else if (a === '--file') (args.files ||= []).push(next());
   else if (a === '--expect') args.expect = next();
   else args.dirs.push(a);
 }
@@ -31,6 +37,7 @@ for (let i = 2; i < process.argv.length; ++i) {
 // ---- what to look for ---------------------------------------------------------
 const recorded = fs.readFileSync(args.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 recorded.push(...args.secret.map((value) => ({ what: 'secret', value })));
+const recorderErrors = recorded.filter((r) => r.what === 'recorder-error');
 const publicTokens = recorded.filter((r) => r.what === 'public').map((r) => r.value);
 // Searched raw, a string is found wherever a public name contains it, or it contains
 // one; searched quoted, only where a metadata field equals it.
@@ -48,7 +55,7 @@ const add = (what, text, form) => {
   if (!patterns.has(key)) patterns.set(key, { what, text });
 };
 for (const { what, value } of recorded) {
-  if (what === 'public') continue;
+  if (what === 'public' || what === 'recorder-error') continue;
   for (const piece of value.split(/[\r\n]+/)) {
     const long = piece.length >= 8;
     const distinct = new Set(piece).size;
@@ -86,9 +93,11 @@ function tcpStreams(file, exclude) {
   const resets = new Set();
   const connection = (key) => key.split(' > ').sort().join(' ');
   for (let off = 24; off + 16 <= b.length;) {
-    const len = b.readUInt32LE(off + 8);
+    const len = b.readUInt32LE(off + 8), wireLen = b.readUInt32LE(off + 12);
     const pkt = b.subarray(off + 16, off + 16 + len);
     off += 16 + len;
+    if (len !== wireLen || pkt.length !== len) gaps.push(`a packet of ${wireLen} bytes was cut to ${pkt.length}`);
+    if (pkt.length >= l2 && pkt.readUInt16BE(l2 - 2) === 0x86dd) gaps.push('an IPv6 packet, which this parser skips');
     if (pkt.length < l2 + 20 || pkt.readUInt16BE(l2 - 2) !== 0x0800) continue;
     const ip = pkt.subarray(l2);
     if (ip[9] !== 6) continue;
@@ -99,9 +108,9 @@ function tcpStreams(file, exclude) {
     const key = `${ip.subarray(12, 16).join('.')}:${sport} > ${ip.subarray(16, 20).join('.')}:${dport}`;
     const seq = tcp.readUInt32BE(4), syn = tcp[13] & 2;
     let s = streams.get(key);
-    if (!s || syn) {
+    if (!s || (syn && ((seq + 1) >>> 0) !== s.isn)) {  // a retransmitted SYN is the same
       if (s) streams.set(`${key} #${streams.size}`, s);  // an earlier connection on the same ports
-      s = { isn: syn ? (seq + 1) >>> 0 : seq, segments: [] };
+      s = { isn: syn ? (seq + 1) >>> 0 : seq, syn: !!syn, segments: [] };
       streams.set(key, s);
     }
     if (tcp[13] & 1) s.fin = true;
@@ -111,6 +120,7 @@ function tcpStreams(file, exclude) {
   }
   const out = [];
   for (const [key, s] of streams) {
+    if (!s.syn) gaps.push(`${key}: no SYN, the start may be missing`);
     if (!s.fin && !resets.has(connection(key.split(' #')[0]))) gaps.push(`${key}: no FIN or RST, the tail may be missing`);
     s.segments.sort((x, y) => x.at - y.at);
     const parts = [];
@@ -127,11 +137,12 @@ function tcpStreams(file, exclude) {
 }
 
 const trafficGroup = `loopback TCP${args.exclude ? ` except port ${args.exclude}` : ''}`;
-const gaps = [];    // stream bytes the capture lacks: a scan with gaps is void
+const gaps = [];    // what the capture lacks: a scan with gaps is void
 const places = [];  // {group, name, text}
 for (const dir of args.dirs) {
   for (const f of filesUnder(dir)) places.push({ group: dir, name: f, text: fs.readFileSync(f).toString('latin1') });
 }
+for (const f of args.files || []) places.push({ group: 'files', name: f, text: fs.readFileSync(f).toString('latin1') });
 if (args.pcap) {
   for (const s of tcpStreams(args.pcap, args.exclude)) {
     places.push({ group: trafficGroup, name: s.name, text: s.bytes.toString('latin1') });
@@ -168,12 +179,24 @@ for (const g of groups) {
 }
 
 let failed = false;
+for (const e of recorderErrors.slice(0, 5)) {
+  console.log(`  VOID: the recorder failed: ${e.value}`);
+  failed = true;
+}
+if (args.marks) {
+  for (const w of ['CODE', 'PARAM', 'ARG', 'LOG', 'RESULT']) {
+    if (![...patterns.values()].some((p) => p.text.includes(`${w}MARK${args.marks}`))) {
+      console.log(`  VOID: the probe's ${w} marker was never recorded`);
+      failed = true;
+    }
+  }
+}
 for (const g of gaps) {
-  console.log(`  VOID: capture gap in ${g}`);
+  console.log(`  VOID: incomplete capture: ${g}`);
   failed = true;
 }
 if (args.public) {
-  for (const g of groups) {
+  for (const g of groups.filter((x) => x !== 'files')) {
     const key = Buffer.from(args.public, 'utf8').toString('latin1');
     if (!places.some((p) => p.group === g && p.text.includes(key))) {
       console.log(`  VOID: the public name ${args.public} is not in ${g}: this place was not scanned for real`);

@@ -21,14 +21,16 @@ modes=${2:-both}
 up_pid=""
 data=""
 cap_pid=""
-work=$(mktemp -d /tmp/clemmys-e2e-work.XXXXXX)  # recorder log, capture, policy file
+work=""
 cleanup() {
-  stop_capture
+  stop_capture || true
   if [ -n "$up_pid" ]; then kill -TERM "$up_pid" 2>/dev/null || true; wait "$up_pid" 2>/dev/null || true; fi
   [ -n "$data" ] && rm -rf "$data"
-  rm -rf "$work"
+  [ -n "$work" ] && rm -rf "$work"
   return 0
 }
+trap cleanup EXIT
+work=$(mktemp -d /tmp/clemmys-e2e-work.XXXXXX)  # recorder log, capture, policy file
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
 command -v tcpdump >/dev/null || { echo "tcpdump is required (scripts/setup.sh installs it)"; exit 1; }
 
@@ -43,6 +45,8 @@ start_capture() {
 stop_capture() {
   [ -n "$cap_pid" ] || return 0
   $SUDO kill -INT "$cap_pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$cap_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$cap_pid" 2>/dev/null && { $SUDO kill -KILL "$cap_pid" 2>/dev/null || true; }
   wait "$cap_pid" 2>/dev/null || true
   cap_pid=""
   # A packet the kernel dropped is a packet not scanned.
@@ -50,7 +54,6 @@ stop_capture() {
     echo "capture incomplete:"; cat "$work/tcpdump.log"; return 1
   fi
 }
-trap cleanup EXIT
 
 # Starts `clemmys up "$@"` in a fresh data dir and waits for its ready line.
 start_platform() {
@@ -97,6 +100,9 @@ run_mode() {
   echo "=== e2e: $mode"
   tag=$(hex 6)
   export CLEMMYS_MARKER_TAG="$tag" CLEMMYS_MARKER_SECRET="policy-secret-$(hex 12)"
+  # From before the platform starts: every connection of the run is captured from its
+  # SYN (policy application, attestation, prewarming included).
+  start_capture tcp
   if [ "$mode" = plain ]; then
     start_platform --plain --port 0
     exclude=0; scan_dir=$data; expect=found  # all of it, in the clear
@@ -107,7 +113,6 @@ run_mode() {
     exclude=${APIHOST##*:}; scan_dir=$data/controller; expect=none  # all but the client's TLS
   fi
   : >"$work/plaintext.jsonl"
-  start_capture "tcp and not port $exclude"
   export NODE_OPTIONS="--import=$here/plaintext-recorder.mjs" CLEMMYS_PLAINTEXT_LOG="$work/plaintext.jsonl"
   (cd "$here" && node --test --test-concurrency=1 ./*.test.mjs) || status=$?
   if [ "$mode" = secure ] && [ "$status" = 0 ]; then
@@ -120,7 +125,10 @@ run_mode() {
   stop_capture || status=1
   if [ "$status" = 0 ]; then
     local secret_args=()
-    [ "$mode" = secure ] && secret_args=(--secret "$CLEMMYS_MARKER_SECRET" --public "markers-$tag")
+    # Secure: the untrusted processes' log (controller, invoker, simtee) is the
+    # provider's too, and the probe's markers must have been recorded.
+    [ "$mode" = secure ] && secret_args=(--secret "$CLEMMYS_MARKER_SECRET" --public "markers-$tag"
+      --require-marks "$tag" --file "$data/up.log")
     node "$here/plaintext-scan.mjs" --log "$work/plaintext.jsonl" "${secret_args[@]}" \
       --pcap "$work/traffic.pcap" --exclude-port "$exclude" --expect "$expect" "$scan_dir" || status=1
   fi
