@@ -17,10 +17,6 @@ std::string flow(const YAML::Node& n) {
   return e.c_str();
 }
 
-}  // namespace
-
-namespace {
-
 // Throws YAML::Exception on a conversion yaml-cpp cannot make; the caller maps it.
 Result<PolicyAdditions> collect(const YAML::Node& root) {
   PolicyAdditions out;
