@@ -8,7 +8,9 @@
 //  4. report data == kms::kmsTlsReportData(certificate DER)
 //     (kmsclient.report_data_mismatch).
 // On success the caller pins the certificate (its SHA-256 fingerprint is
-// returned too). Thread-safe (no shared state).
+// returned too). Thread-safe (no shared state). Owner side only: its library,
+// clemmys_kms_verify, brings in the evidence verifiers (attest), which no
+// trusted binary but the KMS may link (scripts/tcb.sh --check).
 #pragma once
 
 #include <optional>
