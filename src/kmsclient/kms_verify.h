@@ -9,8 +9,8 @@
 //     (kmsclient.report_data_mismatch).
 // On success the caller pins the certificate (its SHA-256 fingerprint is
 // returned too). Thread-safe (no shared state). Owner side only: its library,
-// clemmys_kms_verify, brings in the evidence verifiers (attest), which no
-// trusted binary but the KMS may link (scripts/tcb.sh --check).
+// clemmys_kms_verify, brings in the evidence verifiers (attest); the runtime
+// and the gateway must not link it (scripts/tcb.sh --check).
 #pragma once
 
 #include <optional>
