@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
-  libseccomp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libseccomp-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 nodejs npm zip unzip tar wrk nginx-light clang-16 libclang-rt-16-dev tcpdump
 )
 missing=()

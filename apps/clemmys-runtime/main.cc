@@ -2,7 +2,7 @@
 // for one action. See doc/formats/runtime-protocol.md.
 //
 //   clemmys-runtime [--host H] [--port N] [--listen-fd FD] [--launcher-dir DIR]
-//                   [--kind K]
+//                   [--python PATH] [--node PATH] [--kind K]
 //                   [--secure --kms https://H:P --kms-cert PEMFILE --session NAME
 //                    [--attester sim|sgx-gramine|configfs-tsm]]
 //
@@ -12,6 +12,9 @@
 //
 // Defaults: 0.0.0.0:8080 (an OpenWhisk action container). --listen-fd serves on an
 // inherited socket that is already bound and listening (how our invoker starts it).
+// --python / --node fix the interpreters (secure mode: they are part of the measured
+// argv, and the launch's measured root holds exactly those files); without them the
+// interpreters are looked up in $PATH, as OpenWhisk's runtimes do.
 // SIGTERM or SIGINT stops the server, kills the action's process and removes its files.
 #include <signal.h>
 
@@ -33,7 +36,7 @@ namespace {
 int usage(const char* why) {
   std::fprintf(stderr,
                "clemmys-runtime: %s\nusage: clemmys-runtime [--host H] [--port N] "
-               "[--listen-fd FD] [--launcher-dir DIR] [--kind K]\n"
+               "[--listen-fd FD] [--launcher-dir DIR] [--python PATH] [--node PATH] [--kind K]\n"
                "       [--secure --kms https://H:P --kms-cert PEMFILE --session NAME "
                "[--attester sim|sgx-gramine|configfs-tsm]]\n",
                why);
@@ -65,7 +68,7 @@ int main(int argc, char** argv) {
                                                std::to_string(limit) + " bytes."}});
   };
   runtime::ProxyOptions proxyOptions;
-  proxyOptions.launcherDir = selfDirectory() + "/../share/clemmys/launchers";
+  proxyOptions.tools.launcherDir = selfDirectory() + "/../share/clemmys/launchers";
 
   runtime::SecureOptions secure;
   for (int i = 1; i < argc; ++i) {
@@ -86,7 +89,10 @@ int main(int argc, char** argv) {
       if (!parseInt(value, 0, 1 << 20, n)) return usage("bad --listen-fd");
       serverOptions.listenFd = static_cast<int>(n);
     } else if (arg == "--launcher-dir") {
-      proxyOptions.launcherDir = std::string(value);
+      proxyOptions.tools.launcherDir = std::string(value);
+    } else if (arg == "--python" || arg == "--node") {
+      if (value.empty() || value[0] != '/') return usage(("bad " + std::string(arg)).c_str());
+      (arg == "--python" ? proxyOptions.tools.python : proxyOptions.tools.node) = std::string(value);
     } else if (arg == "--kind") {
       proxyOptions.defaultKind = std::string(value);
     } else if (arg == "--kms") {

@@ -98,7 +98,7 @@ std::string runBody(const RunRequest& r) {
 }
 
 Result<std::unique_ptr<Instance>> Instance::launch(const LaunchOptions& o) {
-  auto backend = o.simteeSocket.empty() ? makeDirectBackend() : makeSimteeBackend(o.simteeSocket);
+  auto backend = o.simteeSocket.empty() ? makeDirectBackend() : makeSimteeBackend(o.simteeSocket, o.rootfs);
   return launch(o, *backend);
 }
 

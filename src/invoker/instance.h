@@ -34,6 +34,8 @@ struct LaunchOptions {
   // Empty: runtimes are our children (plain mode). Otherwise the clemmys-simtee
   // socket: runtimes are launched measured and sandboxed through it (secure mode).
   std::string simteeSocket;
+  // Secure mode: the root file-system manifest the runtime is launched in (measured).
+  std::string rootfs;
 };
 
 // What came back from one HTTP call to the runtime.

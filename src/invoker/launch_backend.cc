@@ -76,7 +76,7 @@ class SimteeProcess final : public RuntimeProcess {
 
 class SimteeBackend final : public LaunchBackend {
  public:
-  explicit SimteeBackend(std::string socket) : socket_(std::move(socket)) {}
+  SimteeBackend(std::string socket, std::string rootfs) : socket_(std::move(socket)), rootfs_(std::move(rootfs)) {}
   Result<StartedProcess> start(const std::vector<std::string>& argv,
                                const std::vector<std::string>& env, int listenFd) override {
     int out[2], err[2];
@@ -89,6 +89,7 @@ class SimteeBackend final : public LaunchBackend {
     tee::LaunchRequest req;
     req.argv = argv;
     req.env = env;
+    req.rootfs = rootfs_;
     req.fds = {{listenFd, 3}, {out[1], 1}, {err[1], 2}};
     tee::SimteeClient client(socket_);
     auto launched = client.launch(req);
@@ -107,15 +108,15 @@ class SimteeBackend final : public LaunchBackend {
   }
 
  private:
-  std::string socket_;
+  std::string socket_, rootfs_;
 };
 
 }  // namespace
 
 std::unique_ptr<LaunchBackend> makeDirectBackend() { return std::make_unique<DirectBackend>(); }
 
-std::unique_ptr<LaunchBackend> makeSimteeBackend(std::string socketPath) {
-  return std::make_unique<SimteeBackend>(std::move(socketPath));
+std::unique_ptr<LaunchBackend> makeSimteeBackend(std::string socketPath, std::string rootfs) {
+  return std::make_unique<SimteeBackend>(std::move(socketPath), std::move(rootfs));
 }
 
 }  // namespace clemmys::invoker

@@ -46,9 +46,10 @@ class LaunchBackend {
 
 // Plain: fork/exec as a child in its own process group, killed with the invoker.
 std::unique_ptr<LaunchBackend> makeDirectBackend();
-// Secure: SimteeClient::launch on the daemon at `socketPath`. The sandbox is the
-// simtee default (measured: policies must pin the measurement of exactly this launch,
-// see `clemmys-simtee measure`). Errors: simtee.*.
-std::unique_ptr<LaunchBackend> makeSimteeBackend(std::string socketPath);
+// Secure: SimteeClient::launch on the daemon at `socketPath`, in the measured root
+// `rootfs` (a manifest path; empty: the host's file system). The sandbox is the simtee
+// default (measured: policies must pin the measurement of exactly this launch, see
+// `clemmys-simtee measure`). Errors: simtee.*.
+std::unique_ptr<LaunchBackend> makeSimteeBackend(std::string socketPath, std::string rootfs = "");
 
 }  // namespace clemmys::invoker

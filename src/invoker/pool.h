@@ -32,7 +32,9 @@ struct PoolOptions {
   std::string runtimeBinary;             // path to clemmys-runtime
   std::vector<std::string> runtimeArgs;  // extra args (e.g. --launcher-dir)
   std::string apiHost;                   // exported as __OW_API_HOST
-  std::vector<std::string> runtimeEnv;   // extra "K=V" for every runtime; a PATH here replaces ours
+  // Extra "K=V" for every runtime; a PATH here replaces ours (plain mode). In secure
+  // mode the simtee refuses any variable off its allow-list (doc/simtee.md).
+  std::vector<std::string> runtimeEnv;
   int64_t memoryBudgetMb = 2048;         // sum of live instances' memory limits
   std::chrono::milliseconds idleEviction{600000};
   std::map<std::string, int> prewarm;    // kind → number of prewarmed instances
@@ -47,6 +49,7 @@ struct PoolOptions {
   // Non-empty: launch runtimes through the clemmys-simtee at this socket (secure
   // mode; runtimeArgs then carry --secure --kms ... and are part of the measurement).
   std::string simteeSocket;
+  std::string runtimeRootfs;  // secure mode: the runtimes' root manifest (LaunchOptions::rootfs)
   // Largest /run response accepted (OpenWhisk: 1 MB). Secure mode carries sealed
   // results, about 4/3 of the plaintext, so it allows 1.5 MiB.
   size_t maxResultBytes = 1 << 20;

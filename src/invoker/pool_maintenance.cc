@@ -43,11 +43,12 @@ Result<std::unique_ptr<Pool>> Pool::start(PoolOptions options, Clock& clock) {
 
 Pool::Pool(PoolOptions options, Clock& clock) : options_(std::move(options)), clock_(clock) {
   // The runtime gets a small, explicit environment, not the invoker's own.
-  LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}, options_.simteeSocket};
+  LaunchOptions lo{options_.runtimeBinary, options_.runtimeArgs, {}, options_.simteeSocket, options_.runtimeRootfs};
   bool ownPath = false;
   for (auto& e : options_.runtimeEnv) ownPath = ownPath || e.rfind("PATH=", 0) == 0;
   const char* path = std::getenv("PATH");
-  if (!ownPath)
+  // A secure runtime's interpreters are fixed by its measured argv, not by a PATH.
+  if (!ownPath && options_.simteeSocket.empty())
     lo.env.push_back(std::string("PATH=") + (path ? path : "/usr/local/bin:/usr/bin:/bin"));
   lo.env.push_back("LANG=C.UTF-8");
   lo.env.push_back("__OW_API_HOST=" + options_.apiHost);

@@ -184,19 +184,26 @@ class KmsProcessFixture : public ::testing::Test {
     return y;
   }
 
-  // Launches the guest through the simtee with `env`; returns its output lines.
-  std::vector<json::object> runGuest(std::vector<std::string> env) {
-    int out[2];
+  // Launches the guest through the simtee with `settings` (NAME=value lines on its
+  // stdin); returns its output lines.
+  std::vector<json::object> runGuest(std::vector<std::string> settings) {
+    int out[2], in[2];
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
+    EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
+    std::string pem = endpoint.certificatePem;
+    for (size_t at = 0; (at = pem.find('\n', at)) != std::string::npos; at += 2) pem.replace(at, 1, "\\n");
+    std::string input = "KMS_HOST=127.0.0.1\nKMS_PORT=" + std::to_string(kmsPort) + "\nKMS_CERT=" + pem +
+                        "\nSESSION=demo\n";
+    for (const auto& s : settings) input += s + "\n";
+    EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+    ::close(in[1]);
     tee::LaunchRequest req;
     req.argv = {KMS_TEST_GUEST};
-    req.env = {"KMS_HOST=127.0.0.1", "KMS_PORT=" + std::to_string(kmsPort), "KMS_CERT=" + endpoint.certificatePem,
-               "SESSION=demo"};
-    req.env.insert(req.env.end(), env.begin(), env.end());
-    req.fds = {{out[1], 1}, {2, 2}};
+    req.fds = {{in[0], 0}, {out[1], 1}, {2, 2}};
     tee::SimteeClient client(socket);
     auto launched = client.launch(req);
     ::close(out[1]);
+    ::close(in[0]);
     std::vector<json::object> lines;
     if (!launched) {
       ::close(out[0]);

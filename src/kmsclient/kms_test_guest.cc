@@ -1,15 +1,18 @@
 // Test guest for the KMS process tests: launched through clemmys-simtee (so
 // the simtee signs its quotes), it attests to the KMS and prints one JSON
 // line per attempt: {"ok":true,"config":{...}} or {"ok":false,"error":"..."}.
-// Its argv is fixed (it is measured); everything variable comes from the
-// environment, which the simtee does not measure:
-//   KMS_HOST, KMS_PORT, KMS_CERT (pinned PEM), SESSION, SERVICE, FUNCTION,
-//   MODE = attest | replay | bad-binding | gateway | concurrent, COUNT.
+// Its argv is fixed (it is measured); everything variable comes as NAME=value
+// lines on stdin (unmeasured input; the simtee lets no such variable into the
+// environment of a launched process, doc/simtee.md):
+//   KMS_HOST, KMS_PORT, KMS_CERT (pinned PEM, "\n" escaped as "\\n"), SESSION,
+//   SERVICE, FUNCTION, MODE = attest | replay | bad-binding | gateway | concurrent, COUNT.
 #include <boost/json.hpp>
 
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <string>
 #include <mutex>
 #include <thread>
 
@@ -23,9 +26,22 @@ namespace {
 using namespace clemmys;
 namespace json = boost::json;
 
+// The NAME=value lines on stdin, read once.
 std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? v : "";
+  static const std::map<std::string, std::string> settings = [] {
+    std::map<std::string, std::string> m;
+    std::string l;
+    while (std::getline(std::cin, l)) {
+      size_t eq = l.find('=');
+      if (eq == std::string::npos) continue;
+      std::string value = l.substr(eq + 1);
+      for (size_t at = 0; (at = value.find("\\n", at)) != std::string::npos;) value.replace(at, 2, "\n");
+      m[l.substr(0, eq)] = value;
+    }
+    return m;
+  }();
+  auto it = settings.find(name);
+  return it != settings.end() ? it->second : "";
 }
 
 std::string line(const Result<json::object>& r) {

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -131,15 +133,28 @@ Status SecurePlatform::startKms(std::ostream& progress) {
   kmsUrl_ = "https://127.0.0.1:" + std::to_string(port);
   progress << "kms: verified at " << kmsUrl_ << " measurement " << expected->substr(0, 16)
            << "... (sim evidence, insecure)" << std::endl;
+  // The runtimes' measured root: what they and their functions can load, and no more.
+  auto rootfs = writeRuntimeRootfs(options_.binDir + "/clemmys-simtee", options_.binDir + "/clemmys-runtime",
+                                   launcherDir(), kmsCertPath_, options_.runtimePath, options_.dataDir);
+  if (!rootfs) return std::unexpected(rootfs.error());
+  rootfs_ = std::move(*rootfs);
+  progress << "runtime root: " << rootfs_.manifestPath << " (python " << (rootfs_.python.empty() ? "-" : rootfs_.python)
+           << ", node " << (rootfs_.node.empty() ? "-" : rootfs_.node) << ")" << std::endl;
   return {};
+}
+
+std::string SecurePlatform::launcherDir() const {
+  return fs::weakly_canonical(options_.binDir + "/../share/clemmys/launchers").string();
 }
 
 std::vector<std::string> SecurePlatform::runtimeArgs() const {
   // In the simtee the runtime runs from a sealed memfd, so it cannot find its
   // launchers relative to its own path: name them (the path is measured; the
   // scripts' bytes are not, see doc/secure-mode.md).
-  std::string launchers = fs::weakly_canonical(options_.binDir + "/../share/clemmys/launchers").string();
-  return {"--launcher-dir", launchers, "--secure", "--kms", kmsUrl_, "--kms-cert", kmsCertPath_, "--session", options_.session};
+  std::vector<std::string> args = {"--launcher-dir", launcherDir(), "--secure", "--kms", kmsUrl_,
+                                   "--kms-cert", kmsCertPath_, "--session", options_.session};
+  for (auto& a : rootfs_.args()) args.push_back(a);
+  return args;
 }
 
 std::vector<std::string> SecurePlatform::gatewayArgv() const {
@@ -158,7 +173,7 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
   po.maxResultBytes = 3 << 19;  // sealed results: ~4/3 of the 1 MiB plaintext
   // Prewarmed runtimes attest at launch, so the pool starts after the policy is applied.
   po.prewarm = options_.prewarm;
-  po.runtimeEnv.push_back("PATH=" + options_.runtimePath);
+  po.runtimeRootfs = rootfs_.manifestPath;
   auto pool = invoker::Pool::start(po, clock_);
   if (!pool) return std::unexpected(pool.error());
   pool_ = std::move(*pool);
@@ -200,8 +215,13 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
   std::string simtee = options_.binDir + "/clemmys-simtee";
   std::vector<std::string> rt = {options_.binDir + "/clemmys-runtime", "--listen-fd", "3"};
   for (auto& a : runtimeArgs()) rt.push_back(a);
-  auto rtm = measureLaunch(simtee, rt);
+  auto rtm = measureLaunch(simtee, rt, rootfs_.manifestPath);
   if (!rtm) return std::unexpected(rtm.error());
+  // What the invoker launches, for operators and tests that launch the same runtime.
+  boost::json::array argvJson(rt.begin(), rt.end());
+  std::string launchJson = boost::json::serialize(boost::json::object{
+      {"argv", argvJson}, {"rootfs", rootfs_.manifestPath}, {"measurement", *rtm}});
+  if (auto s = writePrivateFile(options_.dataDir + "/runtime-launch.json", launchJson + "\n"); !s) return s;
   auto gwm = measureLaunch(simtee, gatewayArgv());
   if (!gwm) return std::unexpected(gwm.error());
   runtimeMeasurement_ = *rtm;

@@ -20,6 +20,7 @@
 #include "common/subprocess.h"
 #include "controller/controller.h"
 #include "invoker/pool.h"
+#include "platform/runtime_rootfs.h"
 #include "platform/trusted_process.h"
 
 namespace clemmys::platform {
@@ -31,7 +32,7 @@ struct SecureOptions {
   std::string session = "dev";
   int64_t memoryBudgetMb = 2048;
   int maxInFlight = 64;
-  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";
+  std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // where python3 and node are found
   std::map<std::string, int> prewarm;
   std::string extraFunctionsYaml;  // see PolicyInputs
   std::string extraSecretsYaml;
@@ -67,6 +68,7 @@ class SecurePlatform {
   Status startUntrusted(std::ostream& progress);
   Status startGateway(std::ostream& progress);
   std::vector<std::string> runtimeArgs() const;
+  std::string launcherDir() const;
   std::vector<std::string> gatewayArgv() const;
 
   SecureOptions options_;
@@ -79,6 +81,7 @@ class SecurePlatform {
   std::unique_ptr<controller::Controller> controller_;
   std::string kmsUrl_, kmsCertPath_, simRoot_, clientAuth_;
   std::string runtimeMeasurement_, gatewayMeasurement_, policyHash_;
+  RuntimeRootfs rootfs_;
   bool policyChanged_ = false;
   uint16_t controllerPort_ = 0, gatewayPort_ = 0;
   bool stopped_ = false;

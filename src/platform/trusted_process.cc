@@ -13,31 +13,21 @@
 #include <iostream>
 
 #include "common/subprocess.h"
+#include "platform/runtime_rootfs.h"
 
 namespace clemmys::platform {
 
-Result<std::string> measureLaunch(const std::string& simteeBinary,
-                                  const std::vector<std::string>& argv) {
-  SpawnOptions o;
-  o.argv = {simteeBinary, "measure", "--"};
-  o.argv.insert(o.argv.end(), argv.begin(), argv.end());
-  o.pipeStdout = true;
-  auto child = spawn(o);
-  if (!child) return std::unexpected(child.error());
-  std::string out;
-  char buf[256];
-  for (;;) {
-    ssize_t n = ::read(child->stdoutFd(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  auto status = child->wait(std::chrono::milliseconds(10000));
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  if (!status || *status != 0 || out.size() != 64) {
-    return fail("platform.measure_failed", "clemmys-simtee measure failed for " + argv.at(0));
-  }
-  return out;
+Result<std::string> measureLaunch(const std::string& simteeBinary, const std::vector<std::string>& argv,
+                                  const std::string& rootfs) {
+  std::vector<std::string> cmd = {simteeBinary, "measure"};
+  if (!rootfs.empty()) cmd.insert(cmd.end(), {"--rootfs", rootfs});
+  cmd.push_back("--");
+  cmd.insert(cmd.end(), argv.begin(), argv.end());
+  auto out = captureOutput(cmd, 60000, "platform.measure_failed");
+  if (!out) return std::unexpected(out.error());
+  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
+  if (out->size() != 64) return fail("platform.measure_failed", "clemmys-simtee measure failed for " + argv.at(0));
+  return *out;
 }
 
 Result<std::pair<int, uint16_t>> listenLoopback(uint16_t preferred) {
@@ -65,12 +55,14 @@ Result<std::pair<int, uint16_t>> listenLoopback(uint16_t preferred) {
 Result<std::unique_ptr<TrustedProcess>> TrustedProcess::launch(const std::string& simteeSocket,
                                                                std::vector<std::string> argv,
                                                                std::vector<std::string> env,
-                                                               int listenFd, std::string name) {
+                                                               int listenFd, std::string name,
+                                                               std::string rootfs) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return fail("platform.pipe_failed", std::strerror(errno));
   tee::LaunchRequest req;
   req.argv = std::move(argv);
   req.env = std::move(env);
+  req.rootfs = std::move(rootfs);
   req.fds = {{out[1], 1}, {2, 2}};
   if (listenFd >= 0) req.fds.push_back({listenFd, 3});
   std::unique_ptr<TrustedProcess> p(new TrustedProcess(simteeSocket, std::move(name)));

@@ -26,9 +26,10 @@
 
 namespace clemmys::platform {
 
-// `clemmys-simtee measure -- argv...` (default sandbox). Error: platform.measure_failed.
-Result<std::string> measureLaunch(const std::string& simteeBinary,
-                                  const std::vector<std::string>& argv);
+// `clemmys-simtee measure [--rootfs MANIFEST] -- argv...` (default sandbox).
+// Error: platform.measure_failed.
+Result<std::string> measureLaunch(const std::string& simteeBinary, const std::vector<std::string>& argv,
+                                  const std::string& rootfs = "");
 
 // A TCP socket listening on 127.0.0.1: on `preferred` if free (and non-zero),
 // else on a kernel-chosen port. Returns {fd, port}. Error: platform.socket_failed.
@@ -41,7 +42,8 @@ class TrustedProcess {
   static Result<std::unique_ptr<TrustedProcess>> launch(const std::string& simteeSocket,
                                                         std::vector<std::string> argv,
                                                         std::vector<std::string> env,
-                                                        int listenFd, std::string name);
+                                                        int listenFd, std::string name,
+                                                        std::string rootfs = "");
   ~TrustedProcess();  // stop()
 
   // Waits for a stdout line starting with `prefix`. Error: platform.not_ready

@@ -79,7 +79,7 @@ http::Response ActionProxy::prestartLocked(std::string_view body) {
   prestarted_.reset();  // another kind, or it died: kill it, remove its directory
   auto dir = TempDir::create(options_.tempRoot);
   if (!dir) return jsonError(502, dir.error().message);
-  auto spec = prestartLoopSpec(*kind, dir->path(), options_.launcherDir);
+  auto spec = prestartLoopSpec(*kind, dir->path(), options_.tools);
   if (!spec) return jsonError(502, spec.error().message);
   auto loop = spawnWaitingLoop(*spec, clock_, spawner_);
   if (!loop) return jsonError(502, loop.error().message);
@@ -167,7 +167,7 @@ http::Response ActionProxy::initSpecLocked(const InitSpec& spec) {
   // The pre-started child already runs in its (still empty) private directory.
   auto dir = pre ? Result<TempDir>(std::move(pre->dir)) : TempDir::create(options_.tempRoot);
   if (!dir) return jsonError(502, dir.error().message);
-  auto loop = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.launcherDir);
+  auto loop = prepareLoopAction(*kind, *source, mainName, dir->path(), options_.tools);
   if (!loop) return jsonError(502, loop.error().message);
   // ActionLoop's convention: with OW_WAIT_FOR_ACK set, an executable announces itself
   // with {"ok":true} on fd 3 before its first activation.

@@ -26,6 +26,7 @@
 #include "runtime/code_files.h"
 #include "runtime/executor.h"
 #include "runtime/kind.h"
+#include "runtime/loop_action.h"
 #include "runtime/loop_executor.h"
 #include "runtime/spawn_thread.h"
 
@@ -34,7 +35,7 @@ namespace clemmys::runtime {
 inline constexpr std::string_view kSentinel = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX";
 
 struct ProxyOptions {
-  std::string launcherDir;  // holds python3_launcher.py and nodejs_launcher.js
+  Interpreters tools;  // launcher scripts and interpreter paths
   std::string defaultKind;  // --kind; empty: infer (see kind.h)
   std::string tempRoot;     // parent of private code directories; empty: $TMPDIR or /tmp
   int stdoutFd = 1;         // where the sentinels go

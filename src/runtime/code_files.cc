@@ -1,9 +1,7 @@
 #include "runtime/code_files.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,7 +10,6 @@
 #include <filesystem>
 #include <vector>
 
-#include "common/subprocess.h"
 
 namespace clemmys::runtime {
 
@@ -87,69 +84,6 @@ Result<std::string> findExecutable(std::string_view name) {
 bool isRegularFile(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-Status extractArchive(std::string_view bytes, CodeFormat format, const std::string& dir) {
-  if (format == CodeFormat::text || format == CodeFormat::elf) {
-    return fail("runtime.not_archive", "code is neither a zip nor a tar archive");
-  }
-  // The archive file lives beside the target directory's contents only briefly; a
-  // dot-name keeps it out of the way of an `exec` or `__main__.py` it contains.
-  std::string archive = dir + "/.clemmys-archive";
-  if (auto st = writeFile(archive, bytes, 0600); !st) return st;
-  std::vector<std::string> argv;
-  if (format == CodeFormat::zip) {
-    auto unzip = findExecutable("unzip");
-    if (!unzip) return std::unexpected(unzip.error());
-    argv = {*unzip, "-qq", "-o", archive, "-d", dir};
-  } else {
-    auto tar = findExecutable("tar");
-    if (!tar) return std::unexpected(tar.error());
-    argv = {*tar, format == CodeFormat::gzip ? "-xzf" : "-xf", archive, "-C", dir,
-            "--no-same-owner"};
-  }
-  SpawnOptions options;
-  options.argv = std::move(argv);
-  // The tools' complaints must not end up in the activation logs of the action.
-  options.pipeStdout = true;
-  options.pipeStderr = true;
-  auto child = spawn(options);
-  if (!child) {
-    ::unlink(archive.c_str());
-    return fail("runtime.unpack_failed", child.error().str());
-  }
-  // Drain both pipes (keeping a bounded amount of stderr) so the tool never blocks.
-  std::string errors;
-  child->closeStdin();
-  struct pollfd fds[2] = {{child->stdoutFd(), POLLIN, 0}, {child->stderrFd(), POLLIN, 0}};
-  int open = 2;
-  char buf[4096];
-  while (open > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (auto& p : fds) {
-      if (p.fd < 0 || p.revents == 0) continue;
-      ssize_t n = ::read(p.fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        p.fd = -1;
-        --open;
-      } else if (&p == &fds[1] && errors.size() < 2048) {
-        errors.append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  auto status = child->wait();
-  ::unlink(archive.c_str());
-  if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-    while (!errors.empty() && (errors.back() == '\n' || errors.back() == '\r')) errors.pop_back();
-    return fail("runtime.unpack_failed",
-                std::string(format == CodeFormat::zip ? "unzip" : "tar") + " failed" +
-                    (errors.empty() ? std::string() : ": " + errors));
-  }
-  return {};
 }
 
 }  // namespace clemmys::runtime

@@ -35,8 +35,10 @@ std::string tempRoot();
 // Creates (or truncates) `path` with `mode` and writes all of `bytes`.
 Status writeFile(const std::string& path, std::string_view bytes, unsigned mode);
 
-// Unpacks a zip, tar or gzipped tar held in `bytes` into `dir`.
-// Errors: "runtime.unpack_failed" (with the tool's exit status), "runtime.not_archive".
+// Unpacks a zip, tar or gzipped tar held in `bytes` into `dir`, in process with
+// libarchive (archive_extract.cc). Entries with absolute paths, ".." or other kinds
+// than files, directories and links are refused, not skipped.
+// Errors: "runtime.unpack_failed", "runtime.not_archive".
 Status extractArchive(std::string_view bytes, CodeFormat format, const std::string& dir);
 
 // Looks `name` up in $PATH (or returns it when it contains a '/').

@@ -101,7 +101,7 @@ TEST(LoopAction, LaysOutEachKind) {
   {
     auto dir = TempDir::create();
     ActionSource src{"#!/bin/sh\n", CodeFormat::text, false};
-    auto spec = prepareLoopAction(Kind::blackbox, src, "main", dir->path(), launchers);
+    auto spec = prepareLoopAction(Kind::blackbox, src, "main", dir->path(), Interpreters{launchers, "", ""});
     ASSERT_TRUE(spec) << spec.error().str();
     EXPECT_EQ(spec->argv, (std::vector<std::string>{dir->path() + "/exec", "main"}));
     EXPECT_FALSE(spec->expectAck);
@@ -110,7 +110,7 @@ TEST(LoopAction, LaysOutEachKind) {
   {
     auto dir = TempDir::create();
     ActionSource src{"print(1)", CodeFormat::text, false};
-    auto spec = prepareLoopAction(Kind::blackbox, src, "main", dir->path(), launchers);
+    auto spec = prepareLoopAction(Kind::blackbox, src, "main", dir->path(), Interpreters{launchers, "", ""});
     ASSERT_FALSE(spec);
     EXPECT_EQ(spec.error().name, "runtime.bad_code");
   }
@@ -119,7 +119,7 @@ TEST(LoopAction, LaysOutEachKind) {
     auto dir = TempDir::create();
     std::string zip = pack({{"other.py", "x = 1\n"}}, "zip");
     ActionSource src{zip, CodeFormat::zip, true};
-    auto spec = prepareLoopAction(Kind::python, src, "main", dir->path(), launchers);
+    auto spec = prepareLoopAction(Kind::python, src, "main", dir->path(), Interpreters{launchers, "", ""});
     ASSERT_FALSE(spec);
     EXPECT_EQ(spec.error().message, "Zip file does not include __main__.py");
   }
@@ -127,7 +127,7 @@ TEST(LoopAction, LaysOutEachKind) {
     // The launcher must exist in the launcher directory.
     auto dir = TempDir::create();
     ActionSource src{"def main(a): return a\n", CodeFormat::text, false};
-    auto spec = prepareLoopAction(Kind::python, src, "main", dir->path(), dir->path());
+    auto spec = prepareLoopAction(Kind::python, src, "main", dir->path(), Interpreters{dir->path(), "", ""});
     ASSERT_FALSE(spec);
     EXPECT_EQ(spec.error().name, "runtime.not_found");
     EXPECT_EQ(slurp(dir->path() + "/__main__.py"), "def main(a): return a\n");

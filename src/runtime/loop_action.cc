@@ -27,6 +27,19 @@ Result<std::string> launcher(const std::string& launcherDir, const std::string& 
   return path;
 }
 
+Result<std::string> interpreter(const std::string& fixed, const char* name) {
+  if (fixed.empty()) return findExecutable(name);
+  if (!isRegularFile(fixed)) return fail("runtime.not_found", std::string(name) + " " + fixed + " is missing");
+  return fixed;
+}
+
+// The interpreter and its own options before the launcher script. A fixed python
+// (secure mode) runs isolated: no PYTHON* variable, user site or script directory.
+std::vector<std::string> interpreterArgv(Kind kind, const Interpreters& tools, const std::string& path) {
+  if (kind == Kind::python && !tools.python.empty()) return {path, "-I"};
+  return {path};
+}
+
 // How many of a launcher's arguments (after the interpreter and the script) are its
 // own — <dir> <main> [<mode>] — before the function's extra arguments.
 size_t launcherArgCount(Kind kind) { return kind == Kind::nodejs ? 3 : 2; }
@@ -35,26 +48,30 @@ size_t launcherArgCount(Kind kind) { return kind == Kind::nodejs ? 3 : 2; }
 
 bool canPrestart(Kind kind) { return kind == Kind::python || kind == Kind::nodejs; }
 
-Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const std::string& launcherDir) {
+Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const Interpreters& tools) {
   if (!canPrestart(kind)) return fail("runtime.unsupported_kind", std::string(kindName(kind)) + " cannot be pre-started");
   bool python = kind == Kind::python;
-  auto interpreter = findExecutable(python ? "python3" : "node");
-  if (!interpreter) return std::unexpected(interpreter.error());
-  auto script = launcher(launcherDir, python ? "python3_launcher.py" : "nodejs_launcher.js");
+  auto path = python ? interpreter(tools.python, "python3") : interpreter(tools.node, "node");
+  if (!path) return std::unexpected(path.error());
+  auto script = launcher(tools.launcherDir, python ? "python3_launcher.py" : "nodejs_launcher.js");
   if (!script) return std::unexpected(script.error());
   LoopSpec spec;
   spec.cwd = dir;
-  spec.argv = {*interpreter, *script, "--prestart"};
+  spec.argv = interpreterArgv(kind, tools, *path);
+  spec.argv.insert(spec.argv.end(), {*script, "--prestart"});
   spec.expectAck = true;
   return spec;
 }
 
 std::string startLine(Kind kind, const LoopSpec& spec) {
-  size_t fixed = 2 + launcherArgCount(kind);  // interpreter, script, launcher args
+  // The launcher's own arguments start after the interpreter, its options and the script.
+  size_t at = spec.argv.size() > 1 && spec.argv[1] == "-I" ? 3 : 2;
+  size_t fixed = at + launcherArgCount(kind);
+  auto arg = [&](size_t i) { return spec.argv.size() > i ? spec.argv[i] : std::string(); };
   boost::json::object line;
-  line["dir"] = spec.argv.size() > 2 ? spec.argv[2] : std::string();
-  line["main"] = spec.argv.size() > 3 ? spec.argv[3] : std::string();
-  if (kind == Kind::nodejs) line["mode"] = spec.argv.size() > 4 ? spec.argv[4] : std::string();
+  line["dir"] = arg(at);
+  line["main"] = arg(at + 1);
+  if (kind == Kind::nodejs) line["mode"] = arg(at + 2);
   boost::json::object env;
   for (const auto& [name, value] : spec.extraEnv) env[name] = value;  // the last one wins, as in environ
   line["env"] = std::move(env);
@@ -85,7 +102,7 @@ bool needsFreshInterpreter(const EnvVars& env) {
 
 Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
                                    std::string_view mainName, const std::string& dir,
-                                   const std::string& launcherDir) {
+                                   const Interpreters& tools) {
   std::string main = mainName.empty() ? std::string("main") : std::string(mainName);
   LoopSpec spec;
   spec.cwd = dir;
@@ -95,22 +112,23 @@ Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
       if (!isRegularFile(dir + "/__main__.py")) {
         return fail("runtime.bad_code", "Zip file does not include __main__.py");
       }
-      auto python = findExecutable("python3");
+      auto python = interpreter(tools.python, "python3");
       if (!python) return std::unexpected(python.error());
-      auto script = launcher(launcherDir, "python3_launcher.py");
+      auto script = launcher(tools.launcherDir, "python3_launcher.py");
       if (!script) return std::unexpected(script.error());
-      spec.argv = {*python, *script, dir, main};
+      spec.argv = interpreterArgv(kind, tools, *python);
+      spec.argv.insert(spec.argv.end(), {*script, dir, main});
       spec.expectAck = true;
       return spec;
     }
     case Kind::nodejs: {
       if (auto st = layOut(source, dir, "index.js", 0600); !st) return std::unexpected(st.error());
-      auto node = findExecutable("node");
+      auto node = interpreter(tools.node, "node");
       if (!node) return std::unexpected(node.error());
-      auto script = launcher(launcherDir, "nodejs_launcher.js");
+      auto script = launcher(tools.launcherDir, "nodejs_launcher.js");
       if (!script) return std::unexpected(script.error());
-      spec.argv = {*node, *script, dir, main,
-                   source.format == CodeFormat::text ? "source" : "package"};
+      spec.argv = interpreterArgv(kind, tools, *node);
+      spec.argv.insert(spec.argv.end(), {*script, dir, main, source.format == CodeFormat::text ? "source" : "package"});
       spec.expectAck = true;
       return spec;
     }

@@ -7,7 +7,10 @@
 //             else index.js); runs `node <launchers>/nodejs_launcher.js <dir> <main> <mode>`.
 //   blackbox  text starting with "#!" -> <dir>/exec; zip/tar -> unpacked, must hold
 //             an `exec` file; made executable; runs `<dir>/exec <main>` (no handshake).
-// Interpreters are found in $PATH. Thread safety: pure apart from the files it writes.
+// Interpreters come from Interpreters: fixed paths (secure mode: the runtime's
+// measured argv) or, when a path is empty, $PATH (plain mode, as OpenWhisk's
+// runtimes do). Python runs isolated when its path is fixed (-I: no PYTHON* variables, no user site, no
+// script directory on sys.path). Thread safety: pure apart from the files it writes.
 //
 // Pre-started launchers (POST /prestart): `python3 <launcher> --prestart` and
 // `node <launcher> --prestart` start before the code exists and wait for one start
@@ -24,12 +27,18 @@
 
 namespace clemmys::runtime {
 
+struct Interpreters {
+  std::string launcherDir;  // holds python3_launcher.py and nodejs_launcher.js
+  std::string python;       // absolute path; empty: python3 from $PATH
+  std::string node;         // absolute path; empty: node from $PATH
+};
+
 // REQUIRES: kind != Kind::cpp; `dir` exists and is empty.
 // Errors: "runtime.bad_code" (missing __main__.py / exec, a non-script blackbox text),
 // "runtime.not_found" (interpreter or launcher), unpacking and file errors.
 Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
                                    std::string_view mainName, const std::string& dir,
-                                   const std::string& launcherDir);
+                                   const Interpreters& tools);
 
 // Kinds that can be pre-started: python and nodejs.
 bool canPrestart(Kind kind);
@@ -37,7 +46,7 @@ bool canPrestart(Kind kind);
 // The command of a launcher waiting for its start line, run in `dir` (the action's
 // future private directory). REQUIRES: canPrestart(kind).
 // Error: "runtime.not_found" (interpreter or launcher).
-Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const std::string& launcherDir);
+Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const Interpreters& tools);
 
 // The start line that gives a pre-started launcher of `kind` what `spec` (from
 // prepareLoopAction for the same kind) gives a fresh one: its arguments and extraEnv.

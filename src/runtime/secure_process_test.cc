@@ -176,7 +176,7 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
     EXPECT_EQ(::pipe2(err, O_CLOEXEC), 0);
     tee::LaunchRequest req;
     req.argv = runtimeArgv(session);
-    req.env = {"PATH=" + std::string(std::getenv("PATH")), "TMPDIR=/tmp"};
+    req.env = {"LANG=C.UTF-8"};
     req.sandbox.seccomp = seccomp;
     req.sandbox.privateTmp = privateTmp;
     req.fds = {{listenFd, 3}, {out[1], 1}, {err[1], 2}};

@@ -72,7 +72,7 @@ class SecureProxyTest : public ::testing::Test {
     auto start = kms.fetch(std::nullopt);
     EXPECT_TRUE(loadKeys(*start, in->keys));
     ProxyOptions o;
-    o.launcherDir = CLEMMYS_LAUNCHER_DIR;
+    o.tools.launcherDir = CLEMMYS_LAUNCHER_DIR;
     in->proxy = std::make_unique<ActionProxy>(o, clock);
     in->secure = std::make_unique<SecureProxy>(
         SecureDeps{*in->proxy, kms, in->keys, clock, random, nullptr, &files});

@@ -122,12 +122,24 @@ void Daemon::reapLoop() {
     for (auto& [pid, p] : processes_) {
       if (!p.running) continue;
       int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        p.running = false;
-        p.waitStatus = status;
-      }
+      if (::waitpid(pid, &status, WNOHANG) == pid) markExited(p, status);
     }
   }
+}
+
+void Daemon::markExited(Process& p, int status) {
+  p.running = false;
+  p.waitStatus = status;
+  if (p.sandboxUid != static_cast<uid_t>(-1)) usedUids_.erase(p.sandboxUid);
+  p.sandboxUid = static_cast<uid_t>(-1);
+}
+
+Result<uid_t> Daemon::takeSandboxUid() {
+  for (uint32_t i = 0; i < options_.sandboxUidCount; ++i) {
+    uid_t uid = options_.sandboxUidFirst + i;
+    if (usedUids_.insert(uid).second) return uid;
+  }
+  return fail("simtee.no_sandbox_uid", "every sandbox uid is taken by a live launch");
 }
 
 Result<crypto::Sha256Digest> Daemon::launchedCaller(const Peer& peer) {
@@ -139,8 +151,7 @@ Result<crypto::Sha256Digest> Daemon::launchedCaller(const Peer& peer) {
   // A zombie (exited, not yet reaped) is not a live caller either.
   int status = 0;
   if (::waitpid(peer.pid, &status, WNOHANG) == peer.pid) {
-    it->second.running = false;
-    it->second.waitStatus = status;
+    markExited(it->second, status);
     return fail("simtee.caller_not_launched", "pid " + std::to_string(peer.pid) + " has exited");
   }
   return it->second.measurement;

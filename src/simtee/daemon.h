@@ -7,9 +7,11 @@
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "simtee/executable_cache.h"
 #include "simtee/installation.h"
 #include "simtee/platform_state.h"
+#include "simtee/rootfs_verifier.h"
 #include "simtee/sandbox.h"
 
 namespace boost::json {
@@ -33,6 +36,10 @@ namespace clemmys::simtee {
 struct DaemonOptions {
   std::string socketPath;
   std::string stateDir;
+  // Host uids for launches with a measured root, one per live launch (used only when
+  // the daemon runs as root; doc/simtee.md).
+  uid_t sandboxUidFirst = 2000000000;
+  uint32_t sandboxUidCount = 65536;
 };
 
 class Daemon {
@@ -55,6 +62,7 @@ class Daemon {
     uid_t launcherUid;
     bool running = true;
     int waitStatus = 0;
+    uid_t sandboxUid = static_cast<uid_t>(-1);  // returned to the pool once reaped
   };
   struct Peer {
     pid_t pid;
@@ -75,6 +83,10 @@ class Daemon {
   Status onSealingKey(const boost::json::object& req, const Peer& peer, boost::json::object& out);
   Status onCounter(const boost::json::object& req, const Peer& peer, bool increment, boost::json::object& out);
   Result<Process*> ownLaunch(const boost::json::object& req, const Peer& peer);  // REQUIRES: mu_ held
+  void markExited(Process& p, int status);  // REQUIRES: mu_ held
+  Result<uid_t> takeSandboxUid();            // REQUIRES: mu_ held
+  // Whether launches with a measured root get their own host uid (the daemon is root).
+  bool sandboxUids() const { return ::geteuid() == 0; }
 
   DaemonOptions options_;
   std::optional<Installation> installation_;
@@ -87,6 +99,8 @@ class Daemon {
   std::map<pid_t, Process> processes_;
   std::thread reaper_;
   ExecutableCache executables_;  // sealed copies + measurement prefixes, by file identity
+  RootfsVerifier rootfs_{::geteuid()};  // root manifests and their files' digests
+  std::set<uid_t> usedUids_;  // sandbox uids of live launches
   LaunchThread launcher_;  // forks every launch, so launches die with the daemon
 };
 

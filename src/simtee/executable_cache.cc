@@ -27,9 +27,7 @@ Result<std::shared_ptr<const ExecutableCache::Entry>> ExecutableCache::get(const
     ::close(src);
     return fail("simtee.exec_unreadable", "stat " + path + ": " + std::strerror(e));
   }
-  Identity id{st.st_dev, st.st_ino, st.st_size,
-              int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
-              int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec};
+  FileIdentity id = identityOf(st);
   std::lock_guard lock(mu_);
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->first == id) {

@@ -26,6 +26,7 @@
 
 #include "common/error.h"
 #include "crypto/digest.h"
+#include "simtee/file_identity.h"
 
 namespace clemmys::simtee {
 
@@ -45,15 +46,8 @@ class ExecutableCache {
   Result<std::shared_ptr<const Entry>> get(const std::string& path);
 
  private:
-  struct Identity {
-    dev_t dev = 0;
-    ino_t ino = 0;
-    off_t size = 0;
-    int64_t mtimeNs = 0, ctimeNs = 0;
-    bool operator==(const Identity&) const = default;
-  };
   std::mutex mu_;
-  std::list<std::pair<Identity, std::shared_ptr<const Entry>>> entries_;  // most recent first
+  std::list<std::pair<FileIdentity, std::shared_ptr<const Entry>>> entries_;  // most recent first
 };
 
 }  // namespace clemmys::simtee

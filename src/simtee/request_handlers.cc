@@ -7,10 +7,12 @@
 #include <boost/json.hpp>
 
 #include <cerrno>
+#include <optional>
 
 #include "common/encoding.h"
 #include "common/log.h"
 #include "simtee/daemon.h"
+#include "simtee/launch_env.h"
 #include "simtee/measurement.h"
 #include "simtee/quote_builder.h"
 
@@ -81,8 +83,8 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   if (argv->empty() || (*argv)[0].empty() || (*argv)[0][0] != '/') {
     return fail("simtee.bad_request", "argv[0] must be an absolute executable path");
   }
-  auto env = stringArray(req, "env", false);
-  if (!env) return std::unexpected(env.error());
+  auto requestedEnv = stringArray(req, "env", false);
+  if (!requestedEnv) return std::unexpected(requestedEnv.error());
   auto sandbox = sandboxOptions(req);
   if (!sandbox) return std::unexpected(sandbox.error());
   std::string cwd;
@@ -100,43 +102,73 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   } else if (!fds.empty()) {
     return fail("simtee.bad_request", "descriptors passed without \"fds\"");
   }
-  // Tell the process where its platform is, unless the caller already did.
-  bool hasSocket = false;
-  for (const auto& e : *env) hasSocket = hasSocket || e.rfind("CLEMMYS_SIMTEE_SOCKET=", 0) == 0;
-  if (!hasSocket) env->push_back("CLEMMYS_SIMTEE_SOCKET=" + options_.socketPath);
-
-  // The private tmpfs is mounted, inside the launch's own mount namespace, on an empty
-  // directory of the daemon's; the process learns where through TMPDIR (ours, not the
-  // caller's). Host paths under /tmp (sockets, state) stay reachable.
+  // A measured root (doc/formats/rootfs-manifest.md): checked against the host now,
+  // its digest measured, its mounts planned for the child.
+  std::optional<RootfsManifest> manifest;
+  std::optional<PreparedRoot> root;
+  if (const json::value* r = req.if_contains("rootfs"); r != nullptr) {
+    if (!r->is_string()) return fail("simtee.bad_request", "\"rootfs\" must be a manifest path");
+    if (!sandbox->userNamespace || !sandbox->pidNamespace || !sandbox->mountNamespace || !sandbox->privateTmp)
+      return fail("simtee.bad_request", "a measured root needs user, pid and mount namespaces and a private tmpfs");
+    auto loaded = rootfs_.load(std::string(r->as_string()));
+    if (!loaded) return std::unexpected(loaded.error());
+    manifest = std::move(*loaded);
+  }
   std::string privateTmpDir;
-  if (sandbox->privateTmp) {
+  DaemonEnv daemonEnv{options_.socketPath, ""};
+  if (manifest) {
+    daemonEnv = {kRootSocketPath, "/tmp"};
+  } else if (sandbox->privateTmp) {
+    // The private tmpfs is mounted, inside the launch's own mount namespace, on an
+    // empty directory of the daemon's; host paths under /tmp stay reachable.
     privateTmpDir = options_.stateDir + "/private-tmp";
     if (::mkdir(privateTmpDir.c_str(), 0755) != 0 && errno != EEXIST)
       return fail("simtee.launch_failed", "cannot create " + privateTmpDir);
-    std::erase_if(*env, [](const std::string& e) {
-      return e.rfind("TMPDIR=", 0) == 0 || e.rfind("CLEMMYS_PRIVATE_TMP=", 0) == 0;
-    });
-    env->push_back("TMPDIR=" + privateTmpDir);
-    env->push_back("CLEMMYS_PRIVATE_TMP=" + privateTmpDir);
+    daemonEnv.tmpDir = privateTmpDir;
   }
+  auto env = launchEnvironment(*requestedEnv, daemonEnv);
+  if (!env) return std::unexpected(env.error());
 
   auto exe = executables_.get((*argv)[0]);
   if (!exe) return std::unexpected(exe.error());
-  crypto::Sha256Digest measurement = finishMeasurement((*exe)->measuredPrefix, *argv, *sandbox);
-  SandboxedLaunch launch{(*exe)->fd, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir};
+  crypto::Sha256Digest measurement =
+      finishMeasurement((*exe)->measuredPrefix, *argv, *sandbox, manifest ? &manifest->digest : nullptr);
   // Holding mu_ across the start keeps the reaper from racing the table insert.
   std::lock_guard lock(mu_);
+  uid_t sandboxUid = static_cast<uid_t>(-1);
+  if (manifest) {
+    if (sandboxUids()) {
+      auto uid = takeSandboxUid();
+      if (!uid) return std::unexpected(uid.error());
+      sandboxUid = *uid;
+    }
+    auto plan = planRoot(*manifest, options_.socketPath);
+    if (!plan) {
+      usedUids_.erase(sandboxUid);
+      return std::unexpected(plan.error());
+    }
+    std::string rootDir = options_.stateDir + "/launch-root";
+    if (::mkdir(rootDir.c_str(), 0755) != 0 && errno != EEXIST) {
+      usedUids_.erase(sandboxUid);
+      return fail("simtee.launch_failed", "cannot create " + rootDir);
+    }
+    root = prepareRoot(*plan, rootDir);
+  }
+  SandboxedLaunch launch{(*exe)->fd, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir,
+                         root ? &*root : nullptr, sandboxUid};
   auto started = launcher_.start(launch, namespaces_);
-  if (!started) return std::unexpected(started.error());
-  processes_[started->pid] = Process{measurement, peer.uid, true, 0};
+  if (!started) {
+    usedUids_.erase(sandboxUid);
+    return std::unexpected(started.error());
+  }
+  processes_[started->pid] = Process{measurement, peer.uid, true, 0, sandboxUid};
   std::string hex = toHex(std::span<const uint8_t>(measurement));
+  uid_t hostUid = sandboxUid != static_cast<uid_t>(-1) ? sandboxUid : ::geteuid();
   log::info("simtee: launched pid " + std::to_string(started->pid) + " for uid " + std::to_string(peer.uid) +
-            " measurement " + hex);
+            " as uid " + std::to_string(hostUid) + (manifest ? " in a measured root" : "") + " measurement " + hex);
   out["pid"] = started->pid;
   out["measurement"] = hex;
-  json::array degraded;
-  for (const auto& d : started->degraded) degraded.emplace_back(d);
-  out["degraded"] = std::move(degraded);
+  out["uid"] = hostUid;
   return {};
 }
 

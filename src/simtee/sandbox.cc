@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <linux/securebits.h>
@@ -18,15 +19,16 @@
 #include <cstring>
 #include <optional>
 
+#include "simtee/rootfs_verifier.h"
+
 namespace clemmys::simtee {
 namespace {
 
 // What the child reports through the close-on-exec error pipe.
 struct ChildReport {
-  int stage;  // kWarnProc or a fatal stage
+  int stage;  // a fatal stage
   int err;
 };
-constexpr int kWarnProc = 1;
 const char* stageName(int stage) {
   switch (stage) {
     case 2: return "user namespace mapping";
@@ -39,6 +41,13 @@ const char* stageName(int stage) {
     case 9: return "seccomp";
     case 10: return "execveat";
     case 11: return "private tmpfs mount";
+    case 12: return "root tmpfs";
+    case 13: return "root directories";
+    case 14: return "root bind mount";
+    case 15: return "root links";
+    case 16: return "proc mount";
+    case 17: return "pivot_root";
+    case 18: return "uid switch";
     default: return "sandbox";
   }
 }
@@ -50,18 +59,64 @@ const char* stageName(int stage) {
   ::_exit(127);
 }
 
-void dropCapabilities() {
+// Drops every capability; with `switchUid` the process first becomes
+// kSandboxInnerId (mapped to its sandbox uid) with no supplementary groups. The
+// securebits come first so that the uid change keeps the capabilities it needs
+// (SECBIT_NO_SETUID_FIXUP) until capset clears them. Returns false on failure.
+bool dropCapabilities(bool switchUid) {
   for (int cap = 0; cap <= 63; ++cap) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
   ::prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                  SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED);
+  if (switchUid) {
+    const gid_t id = kSandboxInnerId;
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(id, id, id) != 0 || ::setresuid(id, id, id) != 0) return false;
+  }
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
-  ::syscall(SYS_capset, &header, data);
+  return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+// Builds the measured root under r.rootDir and pivots into it (rootfs-manifest.md,
+// "What the daemon adds"). Only system calls on prepared strings.
+void buildRoot(const PreparedRoot& r, int report) {
+  if (::mount("tmpfs", r.rootDir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0) die(report, 12);
+  // The private /tmp first: entries below it are bound inside it.
+  if ((::mkdir(r.tmp.c_str(), 0755) != 0 && errno != EEXIST) ||
+      ::mount("tmpfs", r.tmp.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, r.tmpOptions.c_str()) != 0)
+    die(report, 11);
+  for (const auto& d : r.dirs) {
+    if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) die(report, 13);
+  }
+  for (const auto& b : r.binds) {
+    if (b.directory) {
+      if (::mkdir(b.target.c_str(), 0755) != 0 && errno != EEXIST) die(report, 13);
+    } else {
+      int fd = ::open(b.target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) die(report, 13);
+      ::close(fd);
+    }
+    if (::mount(b.source.c_str(), b.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) die(report, 14);
+    if (b.readOnly &&
+        ::mount(nullptr, b.target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | b.flags, nullptr) != 0)
+      die(report, 14);
+  }
+  for (const auto& [text, path] : r.links) {
+    if (::symlink(text.c_str(), path.c_str()) != 0) die(report, 15);
+  }
+  if (::mount("proc", r.proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) die(report, 16);
+  if (::mount(nullptr, r.rootDir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+              nullptr) != 0)
+    die(report, 12);
+  // pivot_root(".", "."): the old root is stacked under the new one and detached at
+  // once, so nothing of the host's tree stays reachable.
+  if (::chdir(r.rootDir.c_str()) != 0 || ::syscall(SYS_pivot_root, ".", ".") != 0 ||
+      ::umount2(".", MNT_DETACH) != 0 || ::chdir("/") != 0)
+    die(report, 17);
 }
 
 struct ChildPlan {
   const SandboxedLaunch* launch;
-  bool userNs, pidNs, mountNs;
+  bool userNs, pidNs, mountNs, switchUid;
   int syncRead, reportWrite, devNull;
   char* const* argv;
   char* const* envp;
@@ -81,18 +136,18 @@ struct ChildPlan {
   if (p.userNs && ::read(p.syncRead, &go, 1) != 1) die(p.reportWrite, 2);
   if (p.mountNs) {
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die(p.reportWrite, 3);
-    if (p.pidNs && ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-      ChildReport warn{kWarnProc, errno};
-      ssize_t ignored = ::write(p.reportWrite, &warn, sizeof(warn));
-      (void)ignored;
+    if (l.root != nullptr) {
+      buildRoot(*l.root, p.reportWrite);
+    } else {
+      if (p.pidNs && ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        die(p.reportWrite, 16);
+      // Measured option: a launch that asked for a private /tmp and cannot get one
+      // does not start (the process would otherwise write secrets to the host's /tmp).
+      if (l.sandbox.privateTmp &&
+          (l.privateTmpDir.empty() ||
+           ::mount("tmpfs", l.privateTmpDir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=256m") != 0))
+        die(p.reportWrite, 11);
     }
-    // Measured option: a launch that asked for a private /tmp and cannot get one
-    // does not start (the process would otherwise write secrets to the host's /tmp).
-    if (l.sandbox.privateTmp &&
-        (l.privateTmpDir.empty() ||
-         ::mount("tmpfs", l.privateTmpDir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
-                 "mode=0700,size=256m") != 0))
-      die(p.reportWrite, 11);
   }
   rlimit core{0, 0};
   rlimit nofile{l.sandbox.maxOpenFiles, l.sandbox.maxOpenFiles};
@@ -127,7 +182,7 @@ struct ChildPlan {
     if (!keep) ::close(fd);
   }
   if (::chdir(l.cwd.empty() ? "/" : l.cwd.c_str()) != 0) die(report, 6);
-  dropCapabilities();
+  if (!dropCapabilities(p.switchUid)) die(report, 18);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) die(report, 8);
   if (l.sandbox.seccomp) {
     sock_fprog prog{static_cast<unsigned short>(l.seccompProgram->size()),
@@ -227,21 +282,25 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   if (l.sandbox.seccomp && l.seccompProgram == nullptr) return fail("simtee.launch_failed", "no seccomp program");
   Started out;
   int flags = 0;
+  std::string missing;
   auto want = [&](bool requested, bool supported, int flag, const char* name) {
     if (!requested) return;
-    if (supported) {
-      flags |= flag;
-    } else {
-      out.degraded.push_back(name);
-    }
+    if (supported) flags |= flag;
+    else missing += std::string(missing.empty() ? "" : ", ") + name;
   };
   want(l.sandbox.userNamespace, support.user, CLONE_NEWUSER, "user_namespace");
   want(l.sandbox.pidNamespace, support.pid, CLONE_NEWPID, "pid_namespace");
   want(l.sandbox.mountNamespace, support.mount, CLONE_NEWNS, "mount_namespace");
   want(l.sandbox.ipcNamespace, support.ipc, CLONE_NEWIPC, "ipc_namespace");
   want(l.sandbox.netNamespace, support.net, CLONE_NEWNET, "net_namespace");
+  // A weaker sandbox is a different identity: the quote would misreport it.
+  if (!missing.empty()) return fail("simtee.sandbox_unavailable", "the kernel refuses " + missing);
   if (l.sandbox.privateTmp && !(flags & CLONE_NEWNS))
     return fail("simtee.launch_failed", "a private tmpfs needs a mount namespace");
+  const bool switchUid = l.sandboxUid != static_cast<uid_t>(-1);
+  if ((l.root != nullptr || switchUid) && (flags & (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID)) !=
+                                              (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID))
+    return fail("simtee.launch_failed", "a measured root or sandbox uid needs user, mount and pid namespaces");
 
   int sync[2], report[2];
   if (::pipe2(sync, O_CLOEXEC) != 0) return fail("simtee.launch_failed", "pipe");
@@ -256,7 +315,7 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   highFd = std::max({highFd, l.executableFd + 1, sync[0] + 1, report[1] + 1, devNull + 1});
   std::vector<char*> argv = cArray(l.argv), envp = cArray(l.env);
   ChildPlan plan{&l, (flags & CLONE_NEWUSER) != 0, (flags & CLONE_NEWPID) != 0, (flags & CLONE_NEWNS) != 0,
-                 sync[0], report[1], devNull, argv.data(), envp.data(), highFd,
+                 switchUid, sync[0], report[1], devNull, argv.data(), envp.data(), highFd,
                  (flags & CLONE_NEWPID) != 0 ? 0 : ::getpid()};
 
   // A raw clone (no glibc fork handlers): the child makes only system calls.
@@ -274,9 +333,15 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   Status mapped;
   if (flags & CLONE_NEWUSER) {
     // Root inside the namespace is the daemon's own uid outside: no new host privilege.
-    mapped = writeProcFile(pid, "uid_map", "0 " + std::to_string(::geteuid()) + " 1\n");
-    if (mapped) mapped = writeProcFile(pid, "setgroups", "deny\n");
-    if (mapped) mapped = writeProcFile(pid, "gid_map", "0 " + std::to_string(::getegid()) + " 1\n");
+    // With a sandbox uid, inner id 1 is that uid, which the child switches to once its
+    // root is built; only a daemon with CAP_SETUID/CAP_SETGID can write such a map,
+    // and it keeps setgroups allowed so the child can drop the daemon's groups.
+    std::string self = "0 " + std::to_string(::geteuid()) + " 1\n";
+    std::string selfGid = "0 " + std::to_string(::getegid()) + " 1\n";
+    std::string extra = switchUid ? std::to_string(kSandboxInnerId) + " " + std::to_string(l.sandboxUid) + " 1\n" : "";
+    mapped = writeProcFile(pid, "uid_map", self + extra);
+    if (mapped && !switchUid) mapped = writeProcFile(pid, "setgroups", "deny\n");
+    if (mapped) mapped = writeProcFile(pid, "gid_map", selfGid + extra);
     if (mapped) {
       char go = 1;
       if (::write(sync[1], &go, 1) != 1) mapped = fail("simtee.launch_failed", "sync pipe");
@@ -286,11 +351,7 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   std::string fatal = mapped ? "" : mapped.error().message;
   ChildReport r;
   while (::read(report[0], &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r))) {
-    if (r.stage == kWarnProc) {
-      out.degraded.push_back("proc_remount");
-    } else {
-      fatal = std::string(stageName(r.stage)) + ": " + std::strerror(r.err);
-    }
+    fatal = std::string(stageName(r.stage)) + ": " + std::strerror(r.err);
   }
   ::close(report[0]);
   if (!fatal.empty()) {
@@ -302,6 +363,21 @@ Result<Started> startSandboxed(const SandboxedLaunch& l, const NamespaceSupport&
   return out;
 }
 
+
+PreparedRoot prepareRoot(const RootPlan& plan, const std::string& rootDir) {
+  PreparedRoot r;
+  r.rootDir = rootDir;
+  for (const auto& d : plan.dirs) r.dirs.push_back(rootDir + d);
+  for (const auto& b : plan.binds) r.binds.push_back({b.source, rootDir + b.target, b.directory, b.readOnly, b.flags});
+  for (const auto& [text, path] : plan.links) r.links.emplace_back(text, rootDir + path);
+  r.proc = rootDir + "/proc";
+  r.tmp = rootDir + "/tmp";
+  // Owned by the namespace's root with the sticky bit, like a host's /tmp: the process
+  // (inner uid 1) creates its files there but cannot rename the directories the daemon
+  // made for entries below /tmp. Only this launch's processes see it.
+  r.tmpOptions = "mode=1777,size=256m";
+  return r;
+}
 
 Result<Started> LaunchThread::start(const SandboxedLaunch& launch, const NamespaceSupport& support) {
   Result<Started> out = fail("simtee.launch_failed", "daemon stopping");

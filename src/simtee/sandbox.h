@@ -5,8 +5,10 @@
 // (note: execve resets dumpable for ordinary binaries; ptrace is blocked by
 // seccomp and by uid separation, see the doc), the seccomp policy, and exec of
 // the exact bytes that were measured (a sealed memfd copy, via execveat).
-// Requested isolation the kernel refuses is listed in `degraded`, never
-// silently dropped.
+// Requested isolation that cannot be applied fails the launch
+// (simtee.sandbox_unavailable, simtee.launch_failed): no degraded launches. With a
+// measured root (rootfs_verifier.h) the child builds its root from the plan and
+// pivots into it; with a sandbox uid it then runs as that host uid.
 //
 // The child runs only async-signal-safe system calls between clone and exec
 // (the daemon is multi-threaded). Thread-safe: each call is independent.
@@ -32,6 +34,26 @@ struct NamespaceSupport {
 // Forks probe children that each try one unshare(2). Call before starting threads.
 NamespaceSupport probeNamespaces();
 
+// A RootPlan with every path made absolute under the mount point, ready for the
+// child (which only makes system calls on these strings).
+struct PreparedRoot {
+  struct Mount {
+    std::string source, target;
+    bool directory = false, readOnly = true;
+    unsigned long flags = 0;
+  };
+  std::string rootDir;  // host mount point of the root tmpfs (an empty directory)
+  std::vector<std::string> dirs;
+  std::vector<Mount> binds;
+  std::vector<std::pair<std::string, std::string>> links;  // {text, path}
+  std::string proc, tmp, tmpOptions;
+};
+struct RootPlan;
+PreparedRoot prepareRoot(const RootPlan& plan, const std::string& rootDir);
+
+// Inside a user namespace with a sandbox uid, the process runs as this uid and gid.
+inline constexpr uid_t kSandboxInnerId = 1;
+
 struct SandboxedLaunch {
   int executableFd = -1;  // sealed memfd holding the measured bytes (not closed)
   std::vector<std::string> argv, env;
@@ -39,12 +61,13 @@ struct SandboxedLaunch {
   tee::SandboxOptions sandbox;
   std::vector<std::pair<int, int>> fds;  // daemon fd -> child fd (not closed)
   const std::vector<sock_filter>* seccompProgram = nullptr;  // required when sandbox.seccomp
-  std::string privateTmpDir;  // mount point of the private tmpfs (sandbox.privateTmp)
+  std::string privateTmpDir;  // mount point of the private tmpfs (sandbox.privateTmp, no root)
+  const PreparedRoot* root = nullptr;  // measured root, or the host's file system
+  uid_t sandboxUid = static_cast<uid_t>(-1);  // host uid to run as (-1: the daemon's)
 };
 
 struct Started {
   pid_t pid = -1;
-  std::vector<std::string> degraded;
 };
 
 // Returns once the child has exec'd (or failed to). Errors: simtee.launch_failed.

@@ -11,6 +11,8 @@
 #include "attest/trust_anchors.h"
 #include "common/clock.h"
 #include "simtee/executable_cache.h"
+#include "simtee/launch_env.h"
+#include "simtee/rootfs_manifest.h"
 #include "simtee/installation.h"
 #include "simtee/measurement.h"
 #include "simtee/platform_state.h"
@@ -162,6 +164,69 @@ TEST(PlatformState, SealingKeysAndCounters) {
   ASSERT_TRUE(reopened);
   EXPECT_EQ(*(*reopened)->read(m1, "c"), 2u);
   EXPECT_EQ(*(*reopened)->read(m2, "c"), 1u);
+}
+
+}  // namespace
+}  // namespace clemmys::simtee
+
+namespace clemmys::simtee {
+namespace {
+
+const std::string kDigest(64, 'a');
+
+TEST(RootfsManifest, ParsesSortsAndMeasuresTheBytes) {
+  std::string text = "clemmys-rootfs v1\nlink usr/lib /lib\nfile " + kDigest + " x /usr/bin/python3.11\ntree " +
+                     kDigest + " /usr/lib/python3.11\n";
+  auto m = parseRootfsManifest(text);
+  ASSERT_TRUE(m) << m.error().str();
+  ASSERT_EQ(m->entries.size(), 3u);
+  EXPECT_EQ(m->entries[0].path, "/lib");
+  EXPECT_EQ(m->entries[0].target, "usr/lib");
+  EXPECT_TRUE(m->entries[1].executable);
+  EXPECT_EQ(formatRootfsManifest(m->entries), "clemmys-rootfs v1\nlink usr/lib /lib\nfile " + kDigest +
+                                                  " x /usr/bin/python3.11\ntree " + kDigest + " /usr/lib/python3.11\n");
+  auto other = parseRootfsManifest("clemmys-rootfs v1\nfile " + kDigest + " - /usr/bin/python3.11\n");
+  ASSERT_TRUE(other);
+  EXPECT_NE(m->digest, other->digest);
+}
+
+TEST(RootfsManifest, RefusesWhatTheFormatForbids) {
+  for (const std::string& body : std::vector<std::string>{"file " + kDigest + " x relative/path", "file " + kDigest + " x /a/../etc/shadow",
+                           "file " + kDigest + " x /a//b", "file " + kDigest + " x /a/", std::string("file abc x /a"),
+                           "file " + kDigest + " y /a", "tree " + kDigest + " /proc/self", "tree " + kDigest + " /tmp",
+                           "link x /dev/null", "file " + kDigest + " x /run/clemmys/simtee.sock", "link  /a",
+                           "unknown " + kDigest + " /a", "file " + kDigest + " x /a b",
+                           "tree " + kDigest + " /a\nfile " + kDigest + " x /a/b",
+                           "link x /a\nfile " + kDigest + " x /a/b", "file " + kDigest + " x /a\nlink y /a"}) {
+    auto m = parseRootfsManifest("clemmys-rootfs v1\n" + body + "\n");
+    ASSERT_FALSE(m) << body;
+    EXPECT_EQ(m.error().name, "simtee.rootfs_invalid") << body;
+  }
+  EXPECT_FALSE(parseRootfsManifest("clemmys-rootfs v2\n"));
+  EXPECT_FALSE(parseRootfsManifest("clemmys-rootfs v1\nfile " + kDigest + " x /a"));  // no final newline
+}
+
+TEST(RootfsManifest, MeasurementCoversTheManifest) {
+  tee::SandboxOptions s;
+  crypto::Sha256Digest a{}, b{};
+  b[0] = 1;
+  auto none = measure(crypto::asBytes("ELF"), {"/x"}, s);
+  EXPECT_NE(none, measure(crypto::asBytes("ELF"), {"/x"}, s, &a));
+  EXPECT_NE(measure(crypto::asBytes("ELF"), {"/x"}, s, &a), measure(crypto::asBytes("ELF"), {"/x"}, s, &b));
+}
+
+TEST(LaunchEnvironment, AllowListOnly) {
+  auto ok = launchEnvironment({"LANG=C.UTF-8", "__OW_API_HOST=https://h:1"}, {"/s.sock", "/tmp"});
+  ASSERT_TRUE(ok) << ok.error().str();
+  EXPECT_EQ(*ok, (std::vector<std::string>{"LANG=C.UTF-8", "__OW_API_HOST=https://h:1",
+                                           "CLEMMYS_SIMTEE_SOCKET=/s.sock", "TMPDIR=/tmp", "CLEMMYS_PRIVATE_TMP=/tmp"}));
+  for (std::string bad : {"LD_PRELOAD=/x.so", "LD_AUDIT=/x", "PYTHONPATH=/x", "NODE_OPTIONS=-r x", "OPENSSL_CONF=/x",
+                          "PATH=/bin", "LANG=/tmp/x", "LANG=", "noequals", "=x", "LANG=C\nX"}) {
+    auto r = launchEnvironment({bad}, {"/s", ""});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().name, "simtee.env_refused");
+  }
+  EXPECT_FALSE(launchEnvironment({"LANG=C", "LANG=POSIX"}, {"/s", ""}));
 }
 
 }  // namespace

@@ -6,6 +6,10 @@
 //   status       -> "nonewprivs <n>" and "seccomp <n>" from /proc/self/status
 //   ptrace       -> "ptrace <errno name or ok>"
 //   sleep        -> sleeps until killed
+//   read:PATH    -> "read ok <bytes>" or "read <errno name>"
+//   write:PATH   -> "write ok" or "write <errno name>" (creates or truncates PATH)
+//   uid          -> "uid <uid> <gid> <supplementary group count>"
+//   env:NAME     -> "env <value>" or "env unset"
 #include <errno.h>
 #include <sys/ptrace.h>
 #include <unistd.h>
@@ -44,6 +48,26 @@ int main(int argc, char** argv) {
     } else if (cmd == "ptrace") {
       long rc = ::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr);
       std::printf("ptrace %s\n", rc == 0 ? "ok" : (errno == EPERM ? "EPERM" : std::strerror(errno)));
+    } else if (cmd.rfind("read:", 0) == 0) {
+      FILE* f = std::fopen(cmd.c_str() + 5, "rb");
+      if (f == nullptr) {
+        std::printf("read %s\n", strerrorname_np(errno));
+      } else {
+        char buf[4096];
+        size_t total = 0, n = 0;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) total += n;
+        std::fclose(f);
+        std::printf("read ok %zu\n", total);
+      }
+    } else if (cmd.rfind("write:", 0) == 0) {
+      FILE* f = std::fopen(cmd.c_str() + 6, "wb");
+      std::printf("write %s\n", f != nullptr ? "ok" : strerrorname_np(errno));
+      if (f != nullptr) std::fclose(f);
+    } else if (cmd == "uid") {
+      std::printf("uid %u %u %d\n", ::getuid(), ::getgid(), ::getgroups(0, nullptr));
+    } else if (cmd.rfind("env:", 0) == 0) {
+      const char* v = std::getenv(cmd.c_str() + 4);
+      std::printf("env %s\n", v != nullptr ? v : "unset");
     } else if (cmd == "sleep") {
       std::fflush(stdout);
       for (;;) ::pause();

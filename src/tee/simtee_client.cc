@@ -87,18 +87,14 @@ Result<Launched> SimteeClient::launch(const LaunchRequest& request) {
   }
   json::object req{{"op", "launch"}, {"argv", argv}, {"env", env}, {"cwd", request.cwd},
                    {"sandbox", sandboxJson(request.sandbox)}, {"fds", childFds}};
+  if (!request.rootfs.empty()) req["rootfs"] = request.rootfs;
   auto r = call(socketPath_, req, fds);
   if (!r) return std::unexpected(r.error());
   auto pid = intField(*r, "pid");
   auto m = stringField(*r, "measurement");
   if (!pid || !m) return fail("simtee.protocol", "launch response lacks pid or measurement");
-  Launched out{static_cast<pid_t>(*pid), *m, {}};
-  if (const json::value* d = r->if_contains("degraded"); d != nullptr && d->is_array()) {
-    for (const auto& x : d->as_array()) {
-      if (x.is_string()) out.degraded.emplace_back(x.as_string());
-    }
-  }
-  return out;
+  auto uid = intField(*r, "uid");
+  return Launched{static_cast<pid_t>(*pid), *m, uid ? static_cast<uid_t>(*uid) : static_cast<uid_t>(-1)};
 }
 
 Status SimteeClient::signal(pid_t pid, int sig) {

@@ -25,8 +25,8 @@
 
 namespace clemmys::tee {
 
-// Which isolation the daemon should apply. Namespaces the kernel refuses are
-// dropped and reported in Launched::degraded, never silently.
+// Which isolation the daemon should apply. Isolation that cannot be applied fails
+// the launch (simtee.sandbox_unavailable): no degraded launches.
 struct SandboxOptions {
   bool userNamespace = true, pidNamespace = true, mountNamespace = true, ipcNamespace = true;
   bool netNamespace = false;  // false: the process shares the host network (loopback)
@@ -41,7 +41,11 @@ struct SandboxOptions {
 
 struct LaunchRequest {
   std::vector<std::string> argv;  // argv[0]: executable path (measured)
-  std::vector<std::string> env;   // "K=V"; not measured (untrusted host input)
+  std::vector<std::string> env;   // "K=V", allow-listed names only (doc/simtee.md); not measured
+  // Absolute path of a root file-system manifest (doc/formats/rootfs-manifest.md):
+  // the process sees only its files, read-only; its digest is measured. Empty: the
+  // host's file system.
+  std::string rootfs;
   std::string cwd;                // empty: "/"
   SandboxOptions sandbox;
   // caller fd -> child fd, sent with SCM_RIGHTS (e.g. {listenFd, 3}, {pipeW, 1}).
@@ -51,7 +55,7 @@ struct LaunchRequest {
 struct Launched {
   pid_t pid = -1;              // in the caller's (the daemon's) pid namespace
   std::string measurementHex;  // 64 hex chars: MRENCLAVE of the quotes it gets
-  std::vector<std::string> degraded;  // isolation the kernel refused, e.g. "user_namespace"
+  uid_t uid = static_cast<uid_t>(-1);  // the host uid it runs as
 };
 
 // What the daemon knows about the calling (launched) process.
@@ -65,6 +69,7 @@ class SimteeClient : public PlatformServices {
   explicit SimteeClient(std::string socketPath);
 
   // Measured, sandboxed start. Errors: simtee.bad_request, simtee.exec_unreadable,
+  // simtee.env_refused, simtee.sandbox_unavailable, simtee.rootfs_*, simtee.no_sandbox_uid,
   // simtee.launch_failed.
   Result<Launched> launch(const LaunchRequest& request);
   // Only processes this caller's uid launched.

@@ -198,12 +198,16 @@ Result<http::Response> Provider::controllerCall(const std::string& method, const
 Result<uint16_t> Provider::launchRuntime() {
   auto sock = platform::listenLoopback(0);
   if (!sock) return std::unexpected(sock.error());
-  std::string launchers = fs::weakly_canonical(binDir_ + "/../share/clemmys/launchers").string();
-  std::vector<std::string> argv = {binDir_ + "/clemmys-runtime", "--listen-fd", "3", "--launcher-dir", launchers,
-                                   "--secure", "--kms", kmsUrl_, "--kms-cert", dir_ + "/kms-cert.pem",
-                                   "--session", "dev"};
-  auto rt = platform::TrustedProcess::launch(dir_ + "/simtee/sock", argv, {"PATH=/usr/local/bin:/usr/bin:/bin"},
-                                             sock->first, "attack-runtime");
+  // Exactly what the platform's invoker launches (clemmys up writes it down).
+  auto launch = platform::readTextFile(dir_ + "/runtime-launch.json");
+  if (!launch) return std::unexpected(launch.error());
+  boost::json::error_code ec;
+  auto spec = boost::json::parse(*launch, ec);
+  if (ec || !spec.is_object()) return fail("attack.bad_launch", "runtime-launch.json is not JSON");
+  std::vector<std::string> argv;
+  for (const auto& a : spec.at("argv").as_array()) argv.emplace_back(a.as_string());
+  auto rt = platform::TrustedProcess::launch(dir_ + "/simtee/sock", argv, {}, sock->first, "attack-runtime",
+                                             std::string(spec.at("rootfs").as_string()));
   ::close(sock->first);
   if (!rt) return std::unexpected(rt.error());
   runtimes_.push_back(std::move(*rt));
