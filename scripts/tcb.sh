@@ -112,7 +112,7 @@ analyse() {
   mkdir -p "$dir"
   [ -f "$path" ] || die "$path is missing (build the trusted binaries first)"
   readelf -h "$path" >/dev/null 2>&1 || die "$path is not an ELF file"
-  readelf -S -W "$path" | grep -q '\.debug_line ' || die "$path has no DWARF line tables (build RelWithDebInfo or Debug)"
+  readelf -S -W "$path" | grep '\.debug_line ' >/dev/null || die "$path has no DWARF line tables (build RelWithDebInfo or Debug)"
   dwarf_files "$path" >"$dir/raw"
   if grep -q '^E ' "$dir/raw"; then die "$path: $(grep -m1 '^E ' "$dir/raw" | cut -c3-)"; fi
   grep -q '^U ' "$dir/raw" || die "$path: no compile units in its line tables"
