@@ -84,7 +84,8 @@ forbidden_reason() {
 dwarf_files() {
   readelf --debug-dump=rawline "$1" | awk -v bin="$1" '
     function value(line) { sub(/^[ \t]*[0-9]+\t([0-9]+\t)?/, "", line); sub(/^\([^)]*\): /, "", line); return line }
-    /^ *DWARF Version:/ { if ($3 < 5) { print "E DWARF version " $3 " (need 5)"; exit } }
+    /^ *DWARF Version:/ { if ($3 < 5) old = $3 }  # read on: exiting early would SIGPIPE readelf
+    END { if (old) print "E DWARF version " old " (need 5)" }
     /The Directory Table/ { mode = "dir"; delete dirs; next }
     /The File Name Table/ { mode = "file"; next }
     /Line Number Statements|^ *Offset:/ { mode = ""; next }

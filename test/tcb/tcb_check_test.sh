@@ -92,6 +92,10 @@ strip --strip-debug "$tmp/build/bin/clemmys-kms"
 expect 2 "binary without debug info" -- check_fake
 
 fake
+(cd "$tmp/root" && "$cxx" -gdwarf-4 src/kms/main.cc -o "$tmp/build/bin/clemmys-kms")
+expect 2 "binary with DWARF 4 line tables" -- check_fake
+
+fake
 rm "$tmp/build/bin/clemmys-gateway"
 expect 2 "binary missing" -- check_fake
 
