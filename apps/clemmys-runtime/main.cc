@@ -116,7 +116,10 @@ int main(int argc, char** argv) {
   }
   // Secure set-up that needs a single-threaded process (namespaces) comes first.
   std::unique_ptr<runtime::SecureRuntime> secureRuntime;
-  if (secure.enabled) secure.files = runtime::PrivateFiles::prepare("");
+  if (secure.enabled) {
+    secure.files = runtime::PrivateFiles::prepare("");
+    proxyOptions.tools.noNetwork = true;
+  }
 
   // Writes to an exited ActionLoop child must fail with EPIPE, not kill us. The stop
   // signals are blocked before any thread starts so that only sigwait() sees them.

@@ -1,6 +1,7 @@
 #include "common/subprocess.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -58,6 +59,7 @@ struct Pipe {
     struct rlimit rl = {*o.addressSpaceLimitBytes, *o.addressSpaceLimitBytes};
     setrlimit(RLIMIT_AS, &rl);
   }
+  if (o.noNetwork && ::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) die(126);
   // Move passed fds out of the way first (targets may collide with sources).
   int moved[64];
   size_t n = o.passFds.size() < 64 ? o.passFds.size() : 64;

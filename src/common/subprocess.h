@@ -27,6 +27,10 @@ struct SpawnOptions {
   bool dieWithParent = true;               // PR_SET_PDEATHSIG(SIGKILL)
   std::optional<uint64_t> addressSpaceLimitBytes;  // RLIMIT_AS
   bool noCoreDumps = true;                 // RLIMIT_CORE = 0
+  // A user and network namespace of its own (only a loopback interface, down): the
+  // child reaches no network, also not the host's loopback. Refused unshare: the
+  // spawn fails.
+  bool noNetwork = false;
 };
 
 class Child {

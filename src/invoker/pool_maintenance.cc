@@ -189,7 +189,7 @@ void Pool::watchdogLoop() {
     lock.unlock();
     for (auto& [inst, limit] : watched) {
       if (inst->killed()) continue;
-      auto rss = treeRssBytes(inst->pid());
+      auto rss = treeMemoryBytes(inst->pid());
       if (rss && *rss > limit) {
         inst->markMemoryExceeded();
         inst->kill();

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace clemmys::invoker {
@@ -51,13 +52,21 @@ std::vector<pid_t> processTree(pid_t pid) {
   return out;
 }
 
-std::optional<uint64_t> treeRssBytes(pid_t pid) {
+std::optional<uint64_t> treeMemoryBytes(pid_t pid) {
   static const uint64_t pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t total = 0;
   bool first = true;
   for (pid_t p : processTree(pid)) {
-    char buf[256];
-    if (readSmall("/proc/" + std::to_string(p) + "/statm", buf, sizeof buf) <= 0) {
+    char buf[4096];
+    std::string dir = "/proc/" + std::to_string(p);
+    if (readSmall(dir + "/smaps_rollup", buf, sizeof buf) > 0) {
+      if (const char* pss = std::strstr(buf, "\nPss:")) {
+        first = false;
+        total += std::strtoull(pss + 5, nullptr, 10) * 1024;  // kB
+        continue;
+      }
+    }
+    if (readSmall(dir + "/statm", buf, sizeof buf) <= 0) {
       if (first) return std::nullopt;
       continue;
     }

@@ -44,6 +44,12 @@ std::string env(const char* name) {
   return it != settings.end() ? it->second : "";
 }
 
+// Set by the simtee itself, the one variable a launched process gets from it.
+std::string daemonSocket() {
+  const char* v = std::getenv("CLEMMYS_SIMTEE_SOCKET");
+  return v != nullptr ? v : "";
+}
+
 std::string line(const Result<json::object>& r) {
   if (r) return json::serialize(json::object{{"ok", true}, {"config", *r}});
   return json::serialize(json::object{{"ok", false}, {"error", r.error().name}, {"message", r.error().message}});
@@ -78,7 +84,7 @@ std::string replay(http::Client& client, tee::Attester& attester, const kmsclien
 int main() {
   kmsclient::KmsEndpoint endpoint{env("KMS_HOST"), static_cast<uint16_t>(std::atoi(env("KMS_PORT").c_str())),
                                   env("KMS_CERT")};
-  tee::SimAttester attester(env("CLEMMYS_SIMTEE_SOCKET"));
+  tee::SimAttester attester(daemonSocket());
   kmsclient::AttestRequest req;
   req.session = env("SESSION");
   req.service = env("SERVICE");
@@ -107,7 +113,7 @@ int main() {
     for (int i = 0; i < count; ++i) {
       threads.emplace_back([&] {
         auto c = kmsclient::pinnedClient(endpoint);
-        tee::SimAttester own(env("CLEMMYS_SIMTEE_SOCKET"));
+        tee::SimAttester own(daemonSocket());
         auto r = c ? kmsclient::fetchConfiguration(*c, own, req) : Result<json::object>(std::unexpected(c.error()));
         if (r) {
           ++ok;

@@ -47,9 +47,10 @@ Status extractArchive(std::string_view bytes, CodeFormat format, const std::stri
     archive_read_support_format_tar(in.get());
     archive_read_support_filter_gzip(in.get());
   }
+  // Entries are checked to be relative (isSafeRelative) and then placed under `dir` by
+  // an absolute path, so libarchive's own refusal of absolute paths cannot be used.
   archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   if (archive_read_open_memory(in.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
     return unpackFailed(std::string(format == CodeFormat::zip ? "unzip" : "tar") + " failed: " +
                         archive_error_string(in.get()));

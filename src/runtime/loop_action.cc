@@ -57,6 +57,7 @@ Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const Inter
   if (!script) return std::unexpected(script.error());
   LoopSpec spec;
   spec.cwd = dir;
+  spec.noNetwork = tools.noNetwork;
   spec.argv = interpreterArgv(kind, tools, *path);
   spec.argv.insert(spec.argv.end(), {*script, "--prestart"});
   spec.expectAck = true;
@@ -106,6 +107,7 @@ Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
   std::string main = mainName.empty() ? std::string("main") : std::string(mainName);
   LoopSpec spec;
   spec.cwd = dir;
+  spec.noNetwork = tools.noNetwork;
   switch (kind) {
     case Kind::python: {
       if (auto st = layOut(source, dir, "__main__.py", 0600); !st) return std::unexpected(st.error());

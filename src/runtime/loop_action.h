@@ -31,6 +31,9 @@ struct Interpreters {
   std::string launcherDir;  // holds python3_launcher.py and nodejs_launcher.js
   std::string python;       // absolute path; empty: python3 from $PATH
   std::string node;         // absolute path; empty: node from $PATH
+  // Secure mode: the function's processes get a network namespace of their own, so
+  // they reach no network, not the platform's ports on loopback (doc/threat-model.md).
+  bool noNetwork = false;
 };
 
 // REQUIRES: kind != Kind::cpp; `dir` exists and is empty.

@@ -194,6 +194,7 @@ Result<std::unique_ptr<LoopExecutor>> spawnLoop(const LoopSpec& spec, const Cloc
   options.cwd = spec.cwd;
   options.env = mergedEnv(spec.extraEnv);
   options.pipeStdin = true;
+  options.noNetwork = spec.noNetwork;
   options.passFds = {{fds[1], 3}};
   auto child = spawner.spawn(options);
   ::close(fds[1]);  // only the child may hold the write end, so its exit reads as EOF

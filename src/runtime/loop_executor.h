@@ -36,6 +36,7 @@ struct LoopSpec {
   std::string cwd;
   EnvVars extraEnv;               // added to (and overriding) the runtime's environment
   bool expectAck = false;
+  bool noNetwork = false;         // SpawnOptions::noNetwork (secure mode: functions get no network)
   std::chrono::milliseconds startTimeout{60000};
 };
 

@@ -108,14 +108,6 @@ PrivateFiles PrivateFiles::prepare(const std::string& parent) {
   return out;
 }
 
-PrivateFiles PrivateFiles::unmountedForTesting(std::string dir) {
-  PrivateFiles out;
-  out.dir_ = std::move(dir);
-  out.available_ = true;
-  out.reason_.clear();
-  return out;
-}
-
 void PrivateFiles::remove() const {
   if (dir_.empty()) return;
   std::error_code ec;

@@ -23,8 +23,6 @@ namespace clemmys::runtime {
 class PrivateFiles {
  public:
   static PrivateFiles prepare(const std::string& parent);
-  // A directory used as is (no mount): for tests of the logic around it only.
-  static PrivateFiles unmountedForTesting(std::string dir);
   PrivateFiles() = default;
 
   bool available() const { return available_; }
@@ -39,6 +37,7 @@ class PrivateFiles {
   void remove() const;
 
  private:
+  friend struct PrivateFilesForTesting;  // private_files_testing.h, linked into tests only
   std::string dir_;
   bool available_ = false;
   bool onPrivateTmp_ = false;  // inside the simtee's private /tmp: nothing to unmount

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "runtime/private_files_testing.h"
 #include "runtime/log_sealer.h"
 #include "runtime/private_files.h"
 #include "runtime/secure_test_util.h"
@@ -25,7 +26,7 @@ std::string readSome(int fd, int ms);
 TEST(PrivateFilesTest, RefusesPathsLeavingTheDirectoryAndFailsClosedWhenUnavailable) {
   char tmpl[] = "/tmp/clemmys-files-test-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
-  auto files = PrivateFiles::unmountedForTesting(dir);
+  auto files = PrivateFilesForTesting::unmounted(dir);
   EXPECT_EQ(files.write({{"/a/../../x", "no"}}).error().name, "runtime.bad_file_path");
   ASSERT_TRUE(files.write({{"/etc/deep/conf", "yes"}}));
   EXPECT_EQ(readFileText(dir + "/etc/deep/conf"), "yes");

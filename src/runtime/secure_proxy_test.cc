@@ -1,6 +1,7 @@
 // Secure handler logic with an injected KeyRing and a KeySource that returns fixed
 // configurations (no KMS, no simtee): /init with CODE envelopes, /run with INVOKE +
 // PARAMS, sealed output opened by a simulated gateway, and the log sealer.
+#include "runtime/private_files_testing.h"
 #include "runtime/secure_proxy.h"
 
 #include <fcntl.h>
@@ -57,7 +58,7 @@ class SecureProxyTest : public ::testing::Test {
     gatewayKeys.add(1, crypto::SecretBytes(crypto::asBytes(key1)));
     char tmpl[] = "/tmp/clemmys-secure-test-XXXXXX";
     filesDir = ::mkdtemp(tmpl);
-    files = PrivateFiles::unmountedForTesting(filesDir);
+    files = PrivateFilesForTesting::unmounted(filesDir);
   }
   void TearDown() override { std::filesystem::remove_all(filesDir); }
 
