@@ -17,6 +17,7 @@
 // interpreters are looked up in $PATH, as OpenWhisk's runtimes do.
 // SIGTERM or SIGINT stops the server, kills the action's process and removes its files.
 #include <signal.h>
+#include <sys/prctl.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -119,6 +120,12 @@ int main(int argc, char** argv) {
   if (secure.enabled) {
     secure.files = runtime::PrivateFiles::prepare("");
     proxyOptions.tools.noNetwork = true;
+    // Not dumpable: the function's own processes (same uid, a user namespace below
+    // ours) cannot ptrace us or read /proc/<pid>/mem, where the session's keys are.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+      std::fprintf(stderr, "clemmys-runtime: runtime.not_protected: PR_SET_DUMPABLE failed\n");
+      return 1;
+    }
   }
 
   // Writes to an exited ActionLoop child must fail with EPIPE, not kill us. The stop

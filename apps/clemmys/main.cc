@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "platform/demo.h"
+#include "platform/untrusted_side.h"
 #include "platform/up.h"
 #ifdef CLEMMYS_HAVE_ATTEST
 #include "attest/verify_command.h"
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   std::string command = argc > 1 ? argv[1] : "";
   if (command == "up") return clemmys::platform::upCommand(argc, argv, std::cout, std::cerr);
   if (command == "demo") return clemmys::platform::demoCommand(argc, argv, std::cout, std::cerr);
+  // The secure platform's controller + invoker process (`clemmys up` starts it).
+  if (command == "untrusted") return clemmys::platform::untrustedCommand(std::cout, std::cerr);
 #ifdef CLEMMYS_HAVE_ATTEST
   if (command == "attest") return clemmys::attest::runAttestCommand(argc, argv, std::cout, std::cerr);
 #endif

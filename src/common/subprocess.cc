@@ -1,6 +1,7 @@
 #include "common/subprocess.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -60,6 +61,10 @@ struct Pipe {
     setrlimit(RLIMIT_AS, &rl);
   }
   if (o.noNetwork && ::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) die(126);
+  if (o.gid && (::setgroups(0, nullptr) != 0 || ::setresgid(*o.gid, *o.gid, *o.gid) != 0)) die(126);
+  if (o.uid && ::setresuid(*o.uid, *o.uid, *o.uid) != 0) die(126);
+  // A change of credentials clears the parent-death signal: set it again.
+  if ((o.uid || o.gid) && o.dieWithParent) prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Move passed fds out of the way first (targets may collide with sources).
   int moved[64];
   size_t n = o.passFds.size() < 64 ? o.passFds.size() : 64;

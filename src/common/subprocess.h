@@ -31,6 +31,10 @@ struct SpawnOptions {
   // child reaches no network, also not the host's loopback. Refused unshare: the
   // spawn fails.
   bool noNetwork = false;
+  // Run as this uid and gid, with no supplementary groups (needs CAP_SETUID and
+  // CAP_SETGID, i.e. root). Failure to switch fails the spawn.
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
 };
 
 class Child {

@@ -65,8 +65,7 @@ void SecurePlatform::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (gateway_) gateway_->stop();
-  if (controller_) controller_->stop();
-  if (pool_) pool_->stop();  // kills and reaps every runtime through the simtee
+  if (untrusted_) untrusted_->stop();  // controller + invoker: runtimes killed through the simtee
   if (kms_) kms_->stop();
   // The simtee does not take its launches down with it: everything it launched is
   // stopped above, so now it can go.
@@ -165,7 +164,8 @@ std::vector<std::string> SecurePlatform::gatewayArgv() const {
 }
 
 Status SecurePlatform::startUntrusted(std::ostream& progress) {
-  invoker::PoolOptions po;
+  UntrustedConfig config;
+  invoker::PoolOptions& po = config.pool;
   po.runtimeBinary = options_.binDir + "/clemmys-runtime";
   po.runtimeArgs = runtimeArgs();
   po.simteeSocket = simteeSocket();
@@ -174,19 +174,26 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
   // Prewarmed runtimes attest at launch, so the pool starts after the policy is applied.
   po.prewarm = options_.prewarm;
   po.runtimeRootfs = rootfs_.manifestPath;
-  auto pool = invoker::Pool::start(po, clock_);
-  if (!pool) return std::unexpected(pool.error());
-  pool_ = std::move(*pool);
-  controller::ControllerOptions co;
+  controller::ControllerOptions& co = config.controller;
   co.dataDir = options_.dataDir;
   co.host = "127.0.0.1";
   co.port = controllerPort_;  // chosen in applyPolicy: the gateway's argv names it
   co.maxConcurrentPerNamespace = options_.maxInFlight;
   co.maxBodyBytes = 3 << 19;  // 1.5 MiB: sealed bodies are ~4/3 of the gateway's 1 MiB
-  auto controller = controller::Controller::start(co, *pool_, clock_, random_);
-  if (!controller) return std::unexpected(controller.error());
-  controller_ = std::move(*controller);
-  progress << "controller: http://127.0.0.1:" << controllerPort_ << " (untrusted; invoker launches runtimes through the simtee)" << std::endl;
+  if (options_.untrustedUid && ::geteuid() == 0) {
+    // Others may pass through the data directory (to <data>/controller and the
+    // simtee's socket), not list it; every secret in it stays root's (0600/0700).
+    struct stat st{};
+    if (::stat(options_.dataDir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0) {
+      ::chmod(options_.dataDir.c_str(), (st.st_mode & 07777) | S_IXOTH | S_IXGRP);
+    }
+  }
+  auto side = UntrustedSide::start(options_.binDir + "/clemmys", config, options_.untrustedUid);
+  if (!side) return std::unexpected(side.error());
+  untrusted_ = std::move(*side);
+  progress << "controller: http://127.0.0.1:" << controllerPort_ << " (untrusted: pid " << untrusted_->pid()
+           << ", uid " << (options_.untrustedUid ? *options_.untrustedUid : ::geteuid())
+           << "; its invoker launches runtimes through the simtee)" << std::endl;
   return {};
 }
 
@@ -262,7 +269,7 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
 }
 
 Status SecurePlatform::startGateway(std::ostream& progress) {
-  std::vector<std::string> env = {"CLEMMYS_CONTROLLER_AUTH=" + controller_->auth()};
+  std::vector<std::string> env = {"CLEMMYS_CONTROLLER_AUTH=" + untrusted_->auth()};
   auto gw = TrustedProcess::launch(simteeSocket(), gatewayArgv(), env, -1, "clemmys-gateway");
   if (!gw) return std::unexpected(gw.error());
   gateway_ = std::move(*gw);

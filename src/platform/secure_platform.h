@@ -8,9 +8,12 @@
 // simtee child is tied to: PR_SET_PDEATHSIG is per thread). Accessors are const.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -22,8 +25,14 @@
 #include "invoker/pool.h"
 #include "platform/runtime_rootfs.h"
 #include "platform/trusted_process.h"
+#include "platform/untrusted_side.h"
 
 namespace clemmys::platform {
+
+inline constexpr uid_t kDefaultUntrustedUid = 1999999999;
+inline std::optional<uid_t> defaultUntrustedUid() {
+  return ::geteuid() == 0 ? std::optional<uid_t>(kDefaultUntrustedUid) : std::nullopt;
+}
 
 struct SecureOptions {
   std::string dataDir;
@@ -36,6 +45,9 @@ struct SecureOptions {
   std::map<std::string, int> prewarm;
   std::string extraFunctionsYaml;  // see PolicyInputs
   std::string extraSecretsYaml;
+  // The uid the controller + invoker process runs as; by default, when we are root,
+  // kDefaultUntrustedUid (no passwd entry needed), else our own (nullopt).
+  std::optional<uid_t> untrustedUid = defaultUntrustedUid();
 };
 
 class SecurePlatform {
@@ -52,9 +64,11 @@ class SecurePlatform {
   const std::string& clientAuth() const { return clientAuth_; }
   std::string caCertPath() const { return options_.dataDir + "/session-ca.pem"; }
   std::string wskpropsPath() const { return options_.dataDir + "/wskprops"; }
-  uint16_t controllerPort() const { return controller_->port(); }
-  std::string controllerAuth() const { return controller_->auth(); }
-  std::string simteeSocket() const { return options_.dataDir + "/simtee/sock"; }
+  uint16_t controllerPort() const { return untrusted_->port(); }
+  std::string controllerAuth() const { return untrusted_->auth(); }
+  pid_t untrustedPid() const { return untrusted_ ? untrusted_->pid() : -1; }
+  // Outside the simtee's 0700 state directory, so the untrusted uid can reach it.
+  std::string simteeSocket() const { return options_.dataDir + "/simtee.sock"; }
   const std::string& runtimeMeasurement() const { return runtimeMeasurement_; }
   const std::string& policyHash() const { return policyHash_; }
   bool policyChanged() const { return policyChanged_; }
@@ -77,8 +91,7 @@ class SecurePlatform {
   Child simtee_;
   std::unique_ptr<TrustedProcess> kms_;
   std::unique_ptr<TrustedProcess> gateway_;
-  std::unique_ptr<invoker::Pool> pool_;
-  std::unique_ptr<controller::Controller> controller_;
+  std::unique_ptr<UntrustedSide> untrusted_;  // controller + invoker, a process of their own
   std::string kmsUrl_, kmsCertPath_, simRoot_, clientAuth_;
   std::string runtimeMeasurement_, gatewayMeasurement_, policyHash_;
   RuntimeRootfs rootfs_;

@@ -67,6 +67,13 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
   so.maxInFlight = options.maxInFlight;
   so.runtimePath = options.runtimePath;
   so.prewarm = options.prewarm;
+  if (options.untrustedUid >= 0) {
+    if (::geteuid() != 0) {
+      err << "clemmys up: --untrusted-uid needs root (only root can run a process as another uid)" << std::endl;
+      return 2;
+    }
+    so.untrustedUid = static_cast<uid_t>(options.untrustedUid);
+  }
   if (!options.policyFile.empty()) {
     auto text = readTextFile(options.policyFile);
     Result<PolicyAdditions> additions =
@@ -165,7 +172,9 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
   auto usage = [&] {
     err << "usage: clemmys up [--plain] [--data-dir DIR] [--port N] [--host ADDR]\n"
            "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n"
-           "                  [--policy FILE]   (functions/secrets added to the dev policy)\n";
+           "                  [--policy FILE]   (functions/secrets added to the dev policy)\n"
+           "                  [--untrusted-uid N]  (as root: the controller + invoker's uid;\n"
+           "                                        default 1999999999)\n";
     return 2;
   };
   for (int i = 2; i < argc; ++i) {
@@ -203,6 +212,13 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
       auto v = value();
       if (!v) return usage();
       o.policyFile = v;
+    } else if (a == "--untrusted-uid") {
+      auto v = value();
+      char* end = nullptr;
+      long n = v ? std::strtol(v, &end, 10) : -1;
+      // Never root, never a sandbox uid of the simtee (doc/simtee.md).
+      if (!v || *end || n < 1 || n >= 2000000000L) return usage();
+      o.untrustedUid = n;
     } else if (a == "--prewarm") {
       auto v = value();
       std::string s = v ? v : "";

@@ -21,6 +21,7 @@ struct UpOptions {
   std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // PATH of runtimes
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
   std::string policyFile;  // secure mode: the owner's additions (policy_additions.h)
+  long untrustedUid = -1;  // secure mode, as root: the controller + invoker's uid (-1: the default)
 };
 
 // Runs until SIGINT/SIGTERM; returns the process exit code.

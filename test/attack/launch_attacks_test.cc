@@ -61,7 +61,7 @@ Outcome launchRuntime(Provider& p, const RuntimeLaunch& launch, std::vector<std:
   req.env = std::move(env);
   req.rootfs = launch.rootfs;
   req.fds = {{sock->first, 3}, {out[1], 1}, {out[1], 2}};
-  o.launched = tee::SimteeClient(p.dataDir() + "/simtee/sock").launch(req);
+  o.launched = tee::SimteeClient(p.dataDir() + "/simtee.sock").launch(req);
   ::close(out[1]);
   ::close(sock->first);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -73,7 +73,7 @@ Outcome launchRuntime(Provider& p, const RuntimeLaunch& launch, std::vector<std:
     if (n <= 0) break;
     o.output.append(buf, static_cast<size_t>(n));
   }
-  if (o.launched) (void)tee::SimteeClient(p.dataDir() + "/simtee/sock").signal(o.launched->pid, SIGKILL);
+  if (o.launched) (void)tee::SimteeClient(p.dataDir() + "/simtee.sock").signal(o.launched->pid, SIGKILL);
   ::close(out[0]);
   return o;
 }

@@ -137,7 +137,7 @@ Status Provider::launchGateway() {
   auto ca = platform::readTextFile(dir_ + "/session-ca.pem");
   if (!ca) return std::unexpected(ca.error());
   caPem_ = *ca;
-  auto gw = platform::TrustedProcess::launch(dir_ + "/simtee/sock", gatewayArgv(),
+  auto gw = platform::TrustedProcess::launch(dir_ + "/simtee.sock", gatewayArgv(),
                                              {"CLEMMYS_CONTROLLER_AUTH=" + controllerAuth_}, -1,
                                              "attack-gateway");
   if (!gw) return std::unexpected(gw.error());
@@ -206,7 +206,7 @@ Result<uint16_t> Provider::launchRuntime() {
   if (ec || !spec.is_object()) return fail("attack.bad_launch", "runtime-launch.json is not JSON");
   std::vector<std::string> argv;
   for (const auto& a : spec.at("argv").as_array()) argv.emplace_back(a.as_string());
-  auto rt = platform::TrustedProcess::launch(dir_ + "/simtee/sock", argv, {}, sock->first, "attack-runtime",
+  auto rt = platform::TrustedProcess::launch(dir_ + "/simtee.sock", argv, {}, sock->first, "attack-runtime",
                                              std::string(spec.at("rootfs").as_string()));
   ::close(sock->first);
   if (!rt) return std::unexpected(rt.error());
