@@ -213,3 +213,85 @@ TEST_F(LaunchAttackTest, FunctionReachesNothingButItsOwn) {
 
 }  // namespace
 }  // namespace clemmys::attack
+
+namespace clemmys::attack {
+namespace {
+
+// The pid of the process that has `path` open, or -1.
+pid_t holderOf(const std::string& path) {
+  for (const auto& proc : fs::directory_iterator("/proc")) {
+    std::string name = proc.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code ec;
+    for (const auto& fd : fs::directory_iterator(proc.path() / "fd", ec)) {
+      std::error_code lec;
+      if (fs::read_symlink(fd.path(), lec).string() == path) return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return -1;
+}
+
+// The pid whose command line holds `needle` as one argument, or -1.
+pid_t withArgument(const std::string& needle) {
+  for (const auto& proc : fs::directory_iterator("/proc")) {
+    std::string name = proc.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(proc.path() / "cmdline");
+    std::string arg;
+    while (std::getline(in, arg, '\0')) {
+      if (arg == needle) return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return -1;
+}
+
+uid_t uidOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Uid:", 0) == 0) return static_cast<uid_t>(std::stoul(line.substr(4)));
+  }
+  return static_cast<uid_t>(-1);
+}
+
+// `cat PATH` as `uid`: what it printed to stderr (empty when it could read).
+std::string catAs(uid_t uid, const std::string& path) {
+  SpawnOptions o;
+  o.argv = {"/bin/cat", path};
+  o.uid = uid;
+  o.gid = uid;
+  o.pipeStdout = true;
+  o.pipeStderr = true;
+  auto child = spawn(o);
+  if (!child) return "spawn failed: " + child.error().str();
+  child->closeStdin();
+  std::string err;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(child->stderrFd(), buf, sizeof buf)) > 0) err.append(buf, static_cast<size_t>(n));
+  (void)child->wait(std::chrono::milliseconds(10000));
+  return err;
+}
+
+// With `clemmys up` started as root, the controller and invoker run as an
+// unprivileged uid of their own: it can read none of the trusted side's files and
+// neither read nor trace the memory of its processes.
+TEST_F(LaunchAttackTest, UntrustedSideCannotReadTheTrustedSide) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: only then does the untrusted side get its own uid";
+  pid_t controller = holderOf(provider().databasePath());
+  ASSERT_GT(controller, 0) << "no process holds " << provider().databasePath();
+  uid_t uid = uidOf(controller);
+  EXPECT_EQ(uid, 1999999999u);
+  const std::string d = provider().dataDir();
+  pid_t kms = withArgument(d + "/kms");
+  ASSERT_GT(kms, 0);
+  EXPECT_EQ(uidOf(kms), 0u);
+  for (std::string path : {d + "/owner/owner.pem", d + "/owner/client-auth", d + "/simtee/root.key",
+                           d + "/simtee/platform.secret", "/proc/" + std::to_string(kms) + "/mem",
+                           "/proc/" + std::to_string(kms) + "/environ"}) {
+    EXPECT_NE(catAs(uid, path).find("Permission denied"), std::string::npos) << path;
+  }
+}
+
+}  // namespace
+}  // namespace clemmys::attack
