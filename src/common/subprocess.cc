@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,7 +83,10 @@ struct Pipe {
     if (dup2(moved[i], o.passFds[i].second) < 0) die(126);
   }
   if (!o.cwd.empty() && chdir(o.cwd.c_str()) != 0) die(126);
-  execve(argv[0], argv, envp);
+  // An executable opened beforehand runs without a path lookup (a uid we switched to
+  // need not be able to reach it; the file's own execute bit still applies).
+  if (o.executableFd >= 0) syscall(SYS_execveat, o.executableFd, "", argv, envp, AT_EMPTY_PATH);
+  else execve(argv[0], argv, envp);
   die(127);
   _exit(127);  // not reached; die() exits
 }

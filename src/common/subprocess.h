@@ -35,6 +35,9 @@ struct SpawnOptions {
   // CAP_SETGID, i.e. root). Failure to switch fails the spawn.
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
+  // >= 0: exec this open file (execveat, AT_EMPTY_PATH) instead of argv[0]'s path;
+  // argv[0] is still what the program sees. The caller keeps and closes it.
+  int executableFd = -1;
 };
 
 class Child {

@@ -1,6 +1,8 @@
 #include "platform/untrusted_side.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -37,6 +39,26 @@ Status chownTree(const std::string& dir, uid_t uid) {
     }
   }
   if (ec) return fail("platform.untrusted_failed", "walk " + dir + ": " + ec.message());
+  return {};
+}
+
+// Whether `uid` (with gid `uid` and no other groups) may pass through every directory
+// on the way to `dir`.
+Status reachableBy(const std::string& dir, uid_t uid) {
+  fs::path p = fs::absolute(dir);
+  for (fs::path at = p; ; at = at.parent_path()) {
+    struct stat st{};
+    if (::stat(at.c_str(), &st) == 0) {
+      bool ok = (st.st_mode & S_IXOTH) || (st.st_uid == uid && (st.st_mode & S_IXUSR)) ||
+                (st.st_gid == uid && (st.st_mode & S_IXGRP));
+      if (!ok) {
+        return fail("platform.untrusted_failed",
+                    "the untrusted uid " + std::to_string(uid) + " cannot pass through " + at.string() +
+                        ": make it traversable (chmod o+x) or choose another --data-dir");
+      }
+    }
+    if (at == at.root_path() || at.empty()) break;
+  }
   return {};
 }
 
@@ -91,9 +113,15 @@ Result<std::unique_ptr<UntrustedSide>> UntrustedSide::start(const std::string& c
                                                             std::optional<uid_t> runAs) {
   std::string uidText = std::to_string(runAs ? *runAs : ::geteuid());
   if (runAs) {
+    if (auto s = reachableBy(config.controller.dataDir, *runAs); !s) return std::unexpected(s.error());
     if (auto s = chownTree(config.controller.dataDir + "/controller", *runAs); !s) return std::unexpected(s.error());
   }
+  // Opened here, run from the descriptor: the untrusted uid need not reach our build or
+  // install directory, only execute the file.
+  int exe = ::open(clemmysBinary.c_str(), O_RDONLY | O_CLOEXEC);
+  if (exe < 0) return fail("platform.untrusted_failed", "cannot open " + clemmysBinary);
   SpawnOptions o;
+  o.executableFd = exe;
   o.argv = {clemmysBinary, "untrusted"};
   o.pipeStdin = true;
   o.pipeStdout = true;
@@ -101,6 +129,7 @@ Result<std::unique_ptr<UntrustedSide>> UntrustedSide::start(const std::string& c
   o.gid = runAs ? std::optional<gid_t>(static_cast<gid_t>(*runAs)) : std::nullopt;
   o.cwd = "/";
   auto child = spawn(o);
+  ::close(exe);
   if (!child) {
     return fail("platform.untrusted_failed", "cannot run " + clemmysBinary + " as uid " + uidText + ": " +
                                                  child.error().str() +
