@@ -136,3 +136,38 @@ TEST(LoopAction, LaysOutEachKind) {
 
 }  // namespace
 }  // namespace clemmys::runtime
+
+namespace clemmys::runtime {
+namespace {
+
+// A tar whose entries try to leave the directory: "../", an absolute path, a link
+// out followed by a file through it, a device. Made with tar's -P / --transform.
+std::string hostileTar(const std::string& member, const std::vector<std::string>& extra) {
+  auto dir = TempDir::create();
+  EXPECT_TRUE(writeFile(dir->path() + "/f", "escaped", 0600));
+  SpawnOptions o;
+  o.argv = {*findExecutable("tar"), "-cf", "out.tar", "-P"};
+  o.argv.insert(o.argv.end(), extra.begin(), extra.end());
+  o.argv.push_back(member);
+  o.cwd = dir->path();
+  auto child = spawn(o);
+  EXPECT_TRUE(child);
+  EXPECT_EQ(child->wait(), 0);
+  return slurp(dir->path() + "/out.tar");
+}
+
+TEST(CodeFiles, ArchiveEntriesLeavingTheDirectoryAreRefused) {
+  for (auto [transform, why] : {std::pair{"s,^f$,../escaped,", "dot-dot"}, {"s,^f$,/tmp/escaped-abs,", "absolute"},
+                                {"s,^f$,a/../../escaped,", "dot-dot inside"}}) {
+    auto dir = TempDir::create();
+    ASSERT_TRUE(dir);
+    auto st = extractArchive(hostileTar("f", {std::string("--transform=") + transform}), CodeFormat::tar, dir->path());
+    ASSERT_FALSE(st) << why;
+    EXPECT_EQ(st.error().name, "runtime.unpack_failed") << why;
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir->path()).parent_path() / "escaped")) << why;
+    EXPECT_FALSE(std::filesystem::exists("/tmp/escaped-abs")) << why;
+  }
+}
+
+}  // namespace
+}  // namespace clemmys::runtime
