@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   gateway::GatewayOptions options;
   options.clientCredentials = started->identity.clientCredentials;
   options.keyVersion = started->identity.keyVersion;
+  options.messageLifetimeMs = started->identity.messageLifetimeMs;
   gateway::Gateway gw(options, keys, link, clock, random);
 
   http::ServerOptions server;

@@ -61,7 +61,7 @@ BENCHMARK(BM_GatewayStep0);
 
 void BM_RuntimeAcceptAndSeal(benchmark::State& state) {
   Fixture f;
-  InvokeGuard guard(f.keys, f.clock, FunctionIdentity{"/guest/f", f.chain.steps[0].codeDigest});
+  InvokeGuard guard(f.keys, f.clock, FunctionIdentity{"/guest/f", f.chain.steps[0].codeDigest}, kMaxLifetimeMs);
   Id id{};
   for (auto _ : state) {
     state.PauseTiming();

@@ -50,13 +50,17 @@ Bytes encodeChainSpec(const ChainSpec& chain) {
 
 Digest chainId(const ChainSpec& chain) { return crypto::sha256(encodeChainSpec(chain)); }
 
-Bytes encodeMessageBody(const ChainSpec& chain, std::string_view payload) {
+Bytes encodeMessageBody(const ChainSpec& chain, std::string_view payload, LogCounts logs) {
   Bytes spec = encodeChainSpec(chain);
   Bytes out;
-  out.reserve(4 + spec.size() + payload.size());
-  uint32_t n = static_cast<uint32_t>(spec.size());
-  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
+  out.reserve(12 + spec.size() + payload.size());
+  auto u32 = [&](uint32_t n) {
+    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
+  };
+  u32(static_cast<uint32_t>(spec.size()));
   out.insert(out.end(), spec.begin(), spec.end());
+  u32(logs.out);
+  u32(logs.err);
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
@@ -89,8 +93,12 @@ Result<MessageBody> decodeMessageBody(ByteView body) {
   }
   if (s.pos != m.chainSpecBytes.size())
     return fail("envelope.malformed_body", "trailing bytes in chain spec");
-  m.payload.assign(reinterpret_cast<const char*>(body.data()) + 4 + specLen,
-                   body.size() - 4 - specLen);
+  Reader counts{body.subspan(4 + specLen)};
+  m.logs.out = static_cast<uint32_t>(counts.be(4));
+  m.logs.err = static_cast<uint32_t>(counts.be(4));
+  if (!counts.ok) return fail("envelope.malformed_body", "log counts");
+  m.payload.assign(reinterpret_cast<const char*>(body.data()) + 12 + specLen,
+                   body.size() - 12 - specLen);
   return m;
 }
 

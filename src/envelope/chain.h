@@ -1,5 +1,6 @@
 // Bodies of INVOKE/RESULT/ERROR envelopes: the chain spec (what was invoked and the
-// ordered list of (fqn, code digest) steps) followed by the JSON payload.
+// ordered list of (fqn, code digest) steps), the log line counts of the step that
+// sealed the message, then the JSON payload.
 // Grammar in doc/formats/envelope.md section 2. Thread safety: none needed.
 #pragma once
 
@@ -26,13 +27,20 @@ struct ChainSpec {
 Bytes encodeChainSpec(const ChainSpec& chain);
 Digest chainId(const ChainSpec& chain);
 
+// Lines sealed per stream by the step that sealed a message (log_order.h).
+struct LogCounts {
+  uint32_t out = 0, err = 0;
+  bool operator==(const LogCounts&) const = default;
+};
+
 struct MessageBody {
   ChainSpec chain;
   Bytes chainSpecBytes;  // as received, for the chain_id check
+  LogCounts logs;
   std::string payload;   // JSON text
 };
 
-Bytes encodeMessageBody(const ChainSpec& chain, std::string_view payload);
+Bytes encodeMessageBody(const ChainSpec& chain, std::string_view payload, LogCounts logs = {});
 // P4: exact grammar, counts and lengths in range. Error: envelope.malformed_body.
 Result<MessageBody> decodeMessageBody(ByteView body);
 

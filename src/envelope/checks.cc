@@ -7,8 +7,21 @@
 namespace clemmys::envelope {
 
 InvokeGuard::InvokeGuard(const KeyRing& keys, const Clock& clock, FunctionIdentity self,
-                         int64_t skewMs)
-    : keys_(keys), clock_(clock), self_(std::move(self)), skewMs_(skewMs) {}
+                         int64_t lifetimeMs, int64_t skewMs)
+    : keys_(keys), clock_(clock), self_(std::move(self)), lifetimeMs_(lifetimeMs), skewMs_(skewMs) {}
+
+void InvokeGuard::purgeLocked(uint64_t now) {
+  while (!byExpiry_.empty() && byExpiry_.begin()->first + static_cast<uint64_t>(skewMs_) <= now) {
+    seen_.erase(byExpiry_.begin()->second);
+    byExpiry_.erase(byExpiry_.begin());
+  }
+}
+
+size_t InvokeGuard::replayCacheSize() {
+  std::lock_guard lock(mutex_);
+  purgeLocked(static_cast<uint64_t>(clock_.nowMs()));
+  return seen_.size();
+}
 
 Result<Accepted> InvokeGuard::accept(ByteView bytes) {
   // R1: strict parse, and only INVOKE is addressed to a function.
@@ -21,6 +34,11 @@ Result<Accepted> InvokeGuard::accept(ByteView bytes) {
   // expiry cannot get past the AEAD check.
   uint64_t now = static_cast<uint64_t>(clock_.nowMs());
   if (h.expiresMs + static_cast<uint64_t>(skewMs_) <= now) return fail("envelope.expired");
+  // R2b: no longer-lived than the session's lifetime allows, so no replay-cache
+  // entry outlives lifetime + skew (also authenticated at R4: only a gateway or
+  // runtime of the session could have set it).
+  if (h.expiresMs > now + static_cast<uint64_t>(lifetimeMs_ + skewMs_))
+    return fail("envelope.lifetime_exceeded", "expires " + std::to_string(h.expiresMs - now) + " ms ahead");
   // R3 + R4: known key version, AEAD opens with the header as AAD.
   auto body = open(*parsed, keys_);
   if (!body) return std::unexpected(body.error());
@@ -40,11 +58,7 @@ Result<Accepted> InvokeGuard::accept(ByteView bytes) {
   // R8: once per instance.
   {
     std::lock_guard lock(mutex_);
-    while (!byExpiry_.empty() &&
-           byExpiry_.begin()->first + static_cast<uint64_t>(skewMs_) <= now) {
-      seen_.erase(byExpiry_.begin()->second);
-      byExpiry_.erase(byExpiry_.begin());
-    }
+    purgeLocked(now);
     auto key = std::make_pair(h.id, h.step);
     if (!seen_.insert(key).second)
       return fail("envelope.replayed", "step " + std::to_string(h.step));
@@ -54,7 +68,7 @@ Result<Accepted> InvokeGuard::accept(ByteView bytes) {
 }
 
 Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool failed,
-                         const KeyRing& keys, Random& random) {
+                         const KeyRing& keys, Random& random, LogCounts logs) {
   Header out = in.header;
   const auto& steps = in.body.chain.steps;
   if (failed) {
@@ -71,7 +85,7 @@ Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool fail
   }
   // Always the newest key version held, so rotation takes effect on the next hop.
   if (auto v = keys.current()) out.keyVersion = *v;
-  Bytes body = encodeMessageBody(in.body.chain, payload);
+  Bytes body = encodeMessageBody(in.body.chain, payload, logs);
   return seal(std::move(out), body, keys, random);
 }
 
@@ -139,7 +153,7 @@ Result<Outcome> GatewayLedger::accept(ByteView bytes) {
   // G7: one outcome per activation.
   if (it->second.settled) return fail("gateway.duplicate_outcome");
   it->second.settled = true;
-  return Outcome{failed, h, std::move(message->payload)};
+  return Outcome{failed, h, std::move(message->payload), message->logs};
 }
 
 }  // namespace clemmys::envelope

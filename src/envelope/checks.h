@@ -25,17 +25,27 @@ struct Accepted {
   MessageBody body;
 };
 
+// The longest message lifetime a policy may set (doc/formats/policy.md), in ms.
+inline constexpr int64_t kMaxLifetimeMs = 3600 * 1000;
+
 class InvokeGuard {
  public:
-  InvokeGuard(const KeyRing& keys, const Clock& clock, FunctionIdentity self,
+  // `lifetimeMs`: the session's message lifetime (R2b), from the released configuration.
+  // REQUIRES: 0 < lifetimeMs <= kMaxLifetimeMs.
+  InvokeGuard(const KeyRing& keys, const Clock& clock, FunctionIdentity self, int64_t lifetimeMs,
               int64_t skewMs = 5000);
-  // R1–R8. On success (id, step) enters the replay cache until expires_ms.
+  // R1–R8. On success (id, step) enters the replay cache until expires_ms, which R2b
+  // keeps within lifetime + skew of the acceptance.
   Result<Accepted> accept(ByteView envelope);
+  // Entries in the replay cache (the bound's test reads it).
+  size_t replayCacheSize();
 
  private:
+  void purgeLocked(uint64_t nowMs);
   const KeyRing& keys_;
   const Clock& clock_;
   FunctionIdentity self_;
+  int64_t lifetimeMs_;
   int64_t skewMs_;
   std::mutex mutex_;
   // Replay cache: (id, step) pairs, and the same pairs ordered by expiry so purging
@@ -45,9 +55,9 @@ class InvokeGuard {
 };
 
 // What a runtime emits after step s: the next INVOKE, the final RESULT, or an ERROR
-// (when `failed`). `payload` is JSON text.
+// (when `failed`). `payload` is JSON text; `logs` the lines the step sealed.
 Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool failed,
-                         const KeyRing& keys, Random& random);
+                         const KeyRing& keys, Random& random, LogCounts logs = {});
 
 // What the gateway emits for step 0 of a chain.
 Result<Bytes> sealFirstInvoke(const Id& id, const ChainSpec& chain, uint64_t expiresMs,
@@ -58,6 +68,7 @@ struct Outcome {
   bool failed = false;   // ERROR envelope: the function failed at header.step
   Header header;
   std::string payload;   // JSON text
+  LogCounts logs;        // lines the last step sealed (L1–L4)
 };
 
 class GatewayLedger {

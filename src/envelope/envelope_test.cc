@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/random.h"
 #include "envelope/checks.h"
 
@@ -16,10 +18,11 @@ class Env : public ::testing::Test {
     id.fill(7);
   }
   InvokeGuard guardFor(size_t step) {
-    return InvokeGuard(keys, clock, {chain.steps[step].fqn, chain.steps[step].codeDigest});
+    return InvokeGuard(keys, clock, {chain.steps[step].fqn, chain.steps[step].codeDigest}, kLifetimeMs);
   }
-  Bytes first(std::string_view payload = R"({"x":1})") {
-    auto e = sealFirstInvoke(id, chain, clock.nowMs() + 60000, payload, 1, keys, random);
+  static constexpr int64_t kLifetimeMs = 60000;
+  Bytes first(std::string_view payload = R"({"x":1})", int64_t lifetimeMs = kLifetimeMs) {
+    auto e = sealFirstInvoke(id, chain, clock.nowMs() + lifetimeMs, payload, 1, keys, random);
     EXPECT_TRUE(e) << e.error().str();
     return *e;
   }
@@ -73,6 +76,52 @@ TEST_F(Env, LedgerForgetsActivationsOnlyAfterTheyExpire) {
   third[1] ^= 1;
   ledger.issue(third, chainId(chain), clock.nowMs() + 60000);  // purges both expired ids
   EXPECT_EQ(errorOf(ledger.accept(all.back())), "gateway.unknown_activation");
+}
+
+TEST_F(Env, LogCountsTravelToTheGateway) {
+  GatewayLedger ledger(keys, clock);
+  ledger.issue(id, chainId(chain), clock.nowMs() + 60000);
+  auto all = runChain();
+  auto guard = guardFor(2);
+  auto in = guard.accept(all[2]);
+  ASSERT_TRUE(in) << in.error().str();
+  EXPECT_EQ(in->body.logs, (LogCounts{0, 0}));  // step 1's honest run sealed none
+  auto out = sealOutput(*in, "{}", false, keys, random, LogCounts{3, 1});
+  ASSERT_TRUE(out);
+  auto outcome = ledger.accept(*out);
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  EXPECT_EQ(outcome->logs, (LogCounts{3, 1}));
+}
+
+// R2b: the policy's lifetime bounds every accepted expiry, whatever the issuer set.
+TEST_F(Env, ExpiryBeyondTheLifetimeIsRefused) {
+  auto guard = guardFor(0);
+  EXPECT_EQ(errorOf(guard.accept(first(R"({"x":1})", kLifetimeMs + 5000 + 1))), "envelope.lifetime_exceeded");
+  EXPECT_EQ(errorOf(guard.accept(first(R"({"x":1})", int64_t{10} * 365 * 86400000))), "envelope.lifetime_exceeded");
+  EXPECT_EQ(errorOf(guard.accept(first(R"({"x":1})", kLifetimeMs + 5000))), "accepted");  // within the skew
+}
+
+// The replay cache holds what was accepted within one lifetime (+ skew), never more.
+TEST_F(Env, ReplayCacheIsBoundedByTheLifetime) {
+  auto guard = guardFor(0);
+  constexpr int kPerSecond = 5;
+  size_t most = 0;
+  for (int second = 0; second < 3 * kLifetimeMs / 1000; ++second) {
+    for (int i = 0; i < kPerSecond; ++i) {
+      id[0] = static_cast<uint8_t>(second);
+      id[1] = static_cast<uint8_t>(second >> 8);
+      id[2] = static_cast<uint8_t>(i);
+      ASSERT_EQ(errorOf(guard.accept(first())), "accepted");
+    }
+    most = std::max(most, guard.replayCacheSize());
+    clock.advance(1000);
+  }
+  // Entries live until expires_ms + skew: at most (lifetime + skew) seconds' worth.
+  size_t bound = static_cast<size_t>((kLifetimeMs + 5000) / 1000 + 1) * kPerSecond;
+  EXPECT_LE(most, bound);
+  EXPECT_GE(most, static_cast<size_t>(kLifetimeMs / 1000) * kPerSecond);  // the window is really used
+  clock.advance(kLifetimeMs + 5000);
+  EXPECT_EQ(guard.replayCacheSize(), 0u);
 }
 
 TEST_F(Env, RoundTripHeaderFields) {
@@ -194,7 +243,7 @@ TEST_F(Env, ExpiredAndUnknownKeyVersionAreRefused) {
   EXPECT_EQ(errorOf(guard.accept(e)), "envelope.expired");
   KeyRing other;
   other.add(2, crypto::SecretBytes(crypto::asBytes(std::string(32, 'z'))));
-  InvokeGuard g2(other, clock, {chain.steps[0].fqn, chain.steps[0].codeDigest});
+  InvokeGuard g2(other, clock, {chain.steps[0].fqn, chain.steps[0].codeDigest}, kLifetimeMs);
   auto fresh = sealFirstInvoke(id, chain, clock.nowMs() + 1000, "{}", 1, keys, random);
   EXPECT_EQ(errorOf(g2.accept(*fresh)), "envelope.unknown_key_version");
 }
@@ -202,7 +251,7 @@ TEST_F(Env, ExpiredAndUnknownKeyVersionAreRefused) {
 TEST_F(Env, WrongKeyFailsAuthentication) {
   KeyRing other;
   other.add(1, crypto::SecretBytes(crypto::asBytes(std::string(32, 'z'))));
-  InvokeGuard g(other, clock, {chain.steps[0].fqn, chain.steps[0].codeDigest});
+  InvokeGuard g(other, clock, {chain.steps[0].fqn, chain.steps[0].codeDigest}, kLifetimeMs);
   EXPECT_EQ(errorOf(g.accept(first())), "envelope.auth_failed");
 }
 

@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "envelope/chain.h"
 #include "gateway/sealed_code.h"
+#include "gateway/sealed_defaults.h"
 
 namespace clemmys::gateway {
 
@@ -86,10 +87,8 @@ Result<json::array> annotationsWith(const json::object& body, const std::string&
   return out;
 }
 
-Result<json::array> sealedParams(const Params& p, const std::string& fqn, const SealContext& ctx) {
-  auto wire = sealObject(Type::params, fqn, json::serialize(p.values), ctx);
-  if (!wire) return std::unexpected(wire.error());
-  return json::array{json::object{{"key", kParamsKey}, {"value", *wire}}};
+json::array paramsEntry(const std::string& wire) {
+  return json::array{json::object{{"key", kParamsKey}, {"value", wire}}};
 }
 
 const json::string* str(const json::object& o, std::string_view key) {
@@ -145,9 +144,11 @@ Result<std::string> resolveComponent(std::string_view component, std::string_vie
   return fqnOf(first == "_" ? ns : first, name);
 }
 
-Result<std::string> sealObject(Type type, const std::string& fqn, std::string_view plaintext, const SealContext& ctx) {
+Result<std::string> sealObject(Type type, const std::string& fqn, std::string_view plaintext, const SealContext& ctx,
+                               const envelope::Digest& chainId) {
   envelope::Header h;
   h.type = type;
+  h.chainId = chainId;
   h.keyVersion = ctx.keyVersion;
   ctx.random.fill(h.id.data(), h.id.size());
   h.target = fqn;
@@ -157,6 +158,12 @@ Result<std::string> sealObject(Type type, const std::string& fqn, std::string_vi
 }
 
 Result<std::string> openObject(Type type, std::string_view fqn, std::string_view wire, const envelope::KeyRing& keys) {
+  auto opened = openSealed(type, fqn, wire, keys);
+  if (!opened) return std::unexpected(opened.error());
+  return std::move(opened->text);
+}
+
+Result<OpenedObject> openSealed(Type type, std::string_view fqn, std::string_view wire, const envelope::KeyRing& keys) {
   auto bytes = envelope::fromWire(wire);
   if (!bytes) return std::unexpected(bytes.error());
   auto parsed = envelope::parse(*bytes);
@@ -170,7 +177,7 @@ Result<std::string> openObject(Type type, std::string_view fqn, std::string_view
   if (parsed->header.target != fqn)
     return fail("gateway.wrong_object", std::string(envelope::typeName(type)) + " sealed for " +
                                             parsed->header.target + ", not " + std::string(fqn));
-  return std::string(body->begin(), body->end());
+  return OpenedObject{parsed->header, std::string(body->begin(), body->end())};
 }
 
 Result<json::object> sealActionBody(const json::object& body, const std::string& fqn, const std::string& ns,
@@ -215,14 +222,6 @@ Result<json::object> sealActionBody(const json::object& body, const std::string&
     if (!heap) return std::unexpected(heap.error());
     CodeBody codeBody{kind, main, code, !code.empty() && looksLikeBase64(code), std::move(*heap)};
     d.codeDigest = digestOf(codeBody);
-    auto codeWire = sealObject(Type::code, fqn, codeBodyJson(codeBody), ctx);
-    if (!codeWire) return std::unexpected(codeWire.error());
-    json::object sealedExec = exec;
-    sealedExec["kind"] = kind;
-    sealedExec["code"] = *codeWire;
-    sealedExec["binary"] = false;
-    sealedExec["main"] = main;
-    out["exec"] = std::move(sealedExec);
     Params p;
     if (auto* given = body.if_contains("parameters")) {
       auto parsed = paramsFrom(*given);
@@ -230,9 +229,18 @@ Result<json::object> sealActionBody(const json::object& body, const std::string&
       p = std::move(*parsed);
     }
     d.initParams = p.initNames;
-    auto params = sealedParams(p, fqn, ctx);
-    if (!params) return std::unexpected(params.error());
-    out["parameters"] = std::move(*params);
+    // PARAMS first: the CODE's header binds this very sealing.
+    auto paramsWire = sealObject(Type::params, fqn, json::serialize(p.values), ctx);
+    if (!paramsWire) return std::unexpected(paramsWire.error());
+    out["parameters"] = paramsEntry(*paramsWire);
+    auto codeWire = sealObject(Type::code, fqn, codeBodyJson(codeBody), ctx, bindingOf(*paramsWire));
+    if (!codeWire) return std::unexpected(codeWire.error());
+    json::object sealedExec = exec;
+    sealedExec["kind"] = kind;
+    sealedExec["code"] = *codeWire;
+    sealedExec["binary"] = false;
+    sealedExec["main"] = main;
+    out["exec"] = std::move(sealedExec);
   }
   auto descWire = sealObject(Type::descriptor, fqn, descriptorJson(d), ctx);
   if (!descWire) return std::unexpected(descWire.error());
@@ -272,32 +280,41 @@ Result<json::object> sealUpdateBody(const json::object& body, const json::object
   auto d = descriptorOf(stored, ctx.keys);
   if (!d) return std::unexpected(d.error());
   json::object out = body;
-  if (d->kind != "sequence" && requestsHeap(body)) {
-    // New heap settings: re-seal the stored CODE with them (and a new digest).
+  auto* given = body.if_contains("parameters");
+  bool heapChange = requestsHeap(body);
+  if (d->kind == "sequence") {
+    out.erase("parameters");
+  } else if (given != nullptr || heapChange) {
+    // The stored CODE is re-sealed either way: it must bind the defaults in effect.
     auto* execV = stored.if_contains("exec");
     auto* wire = execV != nullptr && execV->is_object() ? execV->as_object().if_contains("code") : nullptr;
     if (wire == nullptr || !wire->is_string()) return fail("gateway.bad_code", "stored action has no CODE");
     auto code = openCode(d->fqn, wire->as_string(), d->kind, d->codeDigest, ctx.keys);
     if (!code) return std::unexpected(code.error());
-    auto heap = requestedHeap(body, code->heap);
-    if (!heap) return std::unexpected(heap.error());
-    code->heap = std::move(*heap);
-    auto codeWire = sealObject(Type::code, d->fqn, codeBodyJson(*code), ctx);
-    if (!codeWire) return std::unexpected(codeWire.error());
-    d->codeDigest = digestOf(*code);
-    out["exec"] = json::object{{"kind", d->kind}, {"code", *codeWire}, {"binary", false}, {"main", code->main}};
-  }
-  if (d->kind != "sequence") {
-    if (auto* given = body.if_contains("parameters")) {
+    std::string paramsWire;
+    if (given != nullptr) {
       auto p = paramsFrom(*given);
       if (!p) return std::unexpected(p.error());
       d->initParams = p->initNames;
-      auto params = sealedParams(*p, d->fqn, ctx);
-      if (!params) return std::unexpected(params.error());
-      out["parameters"] = std::move(*params);
+      auto sealed = sealObject(Type::params, d->fqn, json::serialize(p->values), ctx);
+      if (!sealed) return std::unexpected(sealed.error());
+      paramsWire = std::move(*sealed);
+      out["parameters"] = paramsEntry(paramsWire);
+    } else {
+      auto kept = storedParamsWire(stored);
+      if (!kept) return std::unexpected(kept.error());
+      if (auto st = checkStoredDefaults(code->defaultsBinding, *kept); !st) return std::unexpected(st.error());
+      paramsWire = std::move(*kept);
     }
-  } else {
-    out.erase("parameters");
+    if (heapChange) {
+      auto heap = requestedHeap(body, code->heap);
+      if (!heap) return std::unexpected(heap.error());
+      code->heap = std::move(*heap);
+      d->codeDigest = digestOf(*code);
+    }
+    auto codeWire = sealObject(Type::code, d->fqn, codeBodyJson(*code), ctx, bindingOf(paramsWire));
+    if (!codeWire) return std::unexpected(codeWire.error());
+    out["exec"] = json::object{{"kind", d->kind}, {"code", *codeWire}, {"binary", false}, {"main", code->main}};
   }
   auto descWire = sealObject(Type::descriptor, d->fqn, descriptorJson(*d), ctx);
   if (!descWire) return std::unexpected(descWire.error());
@@ -317,6 +334,10 @@ Result<json::object> openActionDocument(const json::object& doc, const envelope:
     if (auto* wire = str(exec, "code")) {
       auto code = openCode(d->fqn, *wire, d->kind, d->codeDigest, keys);
       if (!code) return std::unexpected(code.error());
+      // The owner reads the defaults the runtimes will accept, or a named refusal.
+      auto params = storedParamsWire(doc);
+      if (!params) return std::unexpected(params.error());
+      if (auto st = checkStoredDefaults(code->defaultsBinding, *params); !st) return std::unexpected(st.error());
       exec["kind"] = code->kind;
       exec["main"] = code->main;
       exec["binary"] = code->binary;

@@ -49,7 +49,9 @@ Result<std::string> resolveComponent(std::string_view component, std::string_vie
 Result<boost::json::object> sealActionBody(const boost::json::object& body, const std::string& fqn,
                                            const std::string& ns, const SealContext& ctx);
 // overwrite=true without `exec`: re-seals parameters (when given) against the
-// current stored document, whose DESCRIPTOR is opened for kind and digest.
+// current stored document, whose DESCRIPTOR is opened for kind and digest; the
+// stored CODE is re-sealed bound to the new defaults (or, for new heap settings
+// alone, to the stored ones, checked first: gateway.defaults_*).
 Result<boost::json::object> sealUpdateBody(const boost::json::object& body, const boost::json::object& stored,
                                            const SealContext& ctx);
 
@@ -65,8 +67,15 @@ Result<Descriptor> descriptorOf(const boost::json::object& doc, const envelope::
 
 // Seals `plaintext` as a CODE/PARAMS/DESCRIPTOR envelope for `fqn` (wire form),
 // and opens one, checking type and target. Errors: envelope.*, gateway.wrong_object.
+// `chainId`: the header field, for CODE its defaults binding (sealed_defaults.h).
 Result<std::string> sealObject(envelope::Type type, const std::string& fqn, std::string_view plaintext,
-                               const SealContext& ctx);
+                               const SealContext& ctx, const envelope::Digest& chainId = {});
+struct OpenedObject {
+  envelope::Header header;
+  std::string text;
+};
+Result<OpenedObject> openSealed(envelope::Type type, std::string_view fqn, std::string_view wire,
+                                const envelope::KeyRing& keys);
 Result<std::string> openObject(envelope::Type type, std::string_view fqn, std::string_view wire,
                                const envelope::KeyRing& keys);
 

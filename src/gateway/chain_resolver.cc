@@ -8,7 +8,6 @@ namespace json = boost::json;
 
 namespace {
 constexpr int kMaxDepth = 50;
-constexpr int64_t kDefaultTimeoutMs = 60000;
 }  // namespace
 
 std::string actionTarget(std::string_view fqn) {
@@ -53,11 +52,7 @@ Result<ChainResolver::Entry> ChainResolver::lookup(const std::string& fqn,
   // The descriptor is sealed for the fqn of the document; it must also be the
   // action we asked for (the controller could answer with another one).
   if (d->fqn != fqn) return fail("gateway.wrong_object", "asked for " + fqn + ", got " + d->fqn);
-  Entry e{std::move(*d), kDefaultTimeoutMs};
-  if (auto* limits = doc.as_object().if_contains("limits"); limits != nullptr && limits->is_object()) {
-    if (auto* t = limits->as_object().if_contains("timeout"); t != nullptr && t->is_number())
-      e.timeoutMs = t->to_number<int64_t>();
-  }
+  Entry e{std::move(*d)};
   std::lock_guard lock(mutex_);
   cache_[fqn] = e;
   return e;
@@ -75,7 +70,6 @@ Status ChainResolver::flatten(const std::string& fqn, std::set<std::string>& act
     if (out.chain.steps.size() >= envelope::kMaxChainLength)
       return fail("gateway.chain_too_long", "Too many actions in the sequence.");
     out.chain.steps.push_back(envelope::Link{fqn, e->descriptor.codeDigest});
-    out.totalTimeoutMs += e->timeoutMs;
   }
   active.erase(fqn);
   return {};

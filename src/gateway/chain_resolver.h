@@ -19,9 +19,10 @@
 
 namespace clemmys::gateway {
 
+// Only the sealed descriptors decide: nothing of the controller's plaintext metadata
+// (limits.timeout included) reaches the INVOKE the gateway issues.
 struct ResolvedChain {
   envelope::ChainSpec chain;
-  int64_t totalTimeoutMs = 0;  // sum of the steps' timeout limits
 };
 
 // "/api/v1/namespaces/<ns>/actions/<pkg>/<name>" for an fqn "/ns/[pkg/]name".
@@ -41,7 +42,6 @@ class ChainResolver {
  private:
   struct Entry {
     Descriptor descriptor;
-    int64_t timeoutMs = 60000;
   };
   Result<Entry> lookup(const std::string& fqn, std::optional<http::Response>* upstreamFailure);
   Status flatten(const std::string& fqn, std::set<std::string>& active, ResolvedChain& out, int depth);

@@ -15,6 +15,7 @@
 
 #include "common/encoding.h"
 #include "envelope/checks.h"
+#include "envelope/log_order.h"
 #include "gateway/gateway.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -68,7 +69,7 @@ class FakeController {
     h.id = in.id;
     h.expiresMs = in.expiresMs;
     h.target = in.target;
-    auto sealed = envelope::seal(h, crypto::asBytes(text), keys_, random_);
+    auto sealed = envelope::seal(h, envelope::encodeLogBody(envelope::LogStream::out, 0, text), keys_, random_);
     return "2026-01-01T00:00:00.000Z stdout: clemmys:" + envelope::toWire(*sealed);
   }
 
@@ -104,7 +105,8 @@ class FakeController {
       sequence = message.chain.steps.size() > 1;
       if (step == 0) firstHeader = parsed.header;
       const auto& link = message.chain.steps.at(parsed.header.step);
-      envelope::InvokeGuard guard(keys_, clock_, envelope::FunctionIdentity{link.fqn, link.codeDigest});
+      envelope::InvokeGuard guard(keys_, clock_, envelope::FunctionIdentity{link.fqn, link.codeDigest},
+                                  envelope::kMaxLifetimeMs);
       auto accepted = guard.accept(bytes);
       EXPECT_TRUE(accepted.has_value()) << (accepted ? "" : accepted.error().str());
       if (!accepted) return http::Response::json(400, json::object{{"error", accepted.error().name}});
@@ -116,7 +118,7 @@ class FakeController {
                                ? std::string(args.at("secret").as_string()) : "none";
       std::string out = failing ? json::serialize(json::object{{"error", "failed on " + secret}})
                                 : json::serialize(args);
-      bytes = *envelope::sealOutput(*accepted, out, failing, keys_, random_);
+      bytes = *envelope::sealOutput(*accepted, out, failing, keys_, random_, envelope::LogCounts{1, 0});  // logLine
       json::object carried{{"clemmys", envelope::toWire(bytes)}};
       last = failing ? json::value(json::object{{"error", carried}}) : json::value(carried);
       ok = !failing;

@@ -29,7 +29,9 @@ inline constexpr size_t kMaxPlaintextBody = 1 << 20;  // OpenWhisk's 1 MiB
 struct GatewayOptions {
   std::vector<std::string> clientCredentials;  // "uuid:key"
   uint32_t keyVersion = 0;                     // for sealing
-  int64_t expiryMarginMs = 60000;              // added to the chain's timeouts
+  // Every INVOKE expires this long after issue: the session's message lifetime
+  // (policy), never the actions' limits.timeout, which the controller reports.
+  int64_t messageLifetimeMs = 300000;
 };
 
 class Gateway {
@@ -63,6 +65,8 @@ class Gateway {
   http::Response invoke(const http::Request& request, const Route& route);
   Result<http::Response> mapOutcome(const http::Request& request, const http::Response& upstream,
                                     const envelope::Id& id);
+  // `body` with the upstream's status and activation id header.
+  static http::Response respond(const http::Response& upstream, const boost::json::value& body);
   http::Response activations(const http::Request& request, const Route& route);
   Result<boost::json::object> fetchRecord(const std::string& ns, const std::string& id,
                                           std::optional<http::Response>& upstreamFailure);

@@ -29,7 +29,7 @@ http::Response Gateway::invoke(const http::Request& request, const Route& route)
   envelope::Id id;
   random_.fill(id.data(), id.size());
   std::string idHex = toHex(std::span<const uint8_t>(id));
-  uint64_t expires = static_cast<uint64_t>(clock_.nowMs() + chain->totalTimeoutMs + options_.expiryMarginMs);
+  uint64_t expires = static_cast<uint64_t>(clock_.nowMs() + options_.messageLifetimeMs);
   auto sealed = envelope::sealFirstInvoke(id, chain->chain, expires, payload, options_.keyVersion, keys_, random_);
   if (!sealed) return refusal(sealed.error());
   ledger_.issue(id, envelope::chainId(chain->chain), expires);
@@ -74,7 +74,18 @@ Result<http::Response> Gateway::mapOutcome(const http::Request& request, const h
                          result->as_object().if_contains("error") != nullptr &&
                          result->as_object().at("error").is_string();
     if (!platformError) return fail("gateway.unsealed_result", "the controller returned a plaintext result");
-    return passthrough(upstream);
+    // Whoever wrote it, it did not come out of a runtime: never the function's error.
+    if (isRecord) {
+      markPlatformError(body.as_object());
+      if (auto* logs = body.as_object().if_contains("logs"); logs != nullptr && logs->is_array()) {
+        auto opened = openLogs(logs->as_array(), id, isSequenceRecord(body.as_object()), std::nullopt, keys_);
+        if (!opened) return std::unexpected(opened.error());
+        *logs = std::move(*opened);
+      }
+    } else {
+      body = platformErrorResult(body);
+    }
+    return respond(upstream, body);
   }
   // Only this request's activation: another in-flight id must not settle here.
   auto parsed = envelope::parse(**sealed);
@@ -88,12 +99,16 @@ Result<http::Response> Gateway::mapOutcome(const http::Request& request, const h
   if (isRecord) {
     auto& record = body.as_object();
     if (auto* logs = record.if_contains("logs"); logs != nullptr && logs->is_array()) {
-      auto opened = openLogs(logs->as_array(), id, isSequenceRecord(record), keys_);
+      auto opened = openLogs(logs->as_array(), id, isSequenceRecord(record), outcome->logs, keys_);
       if (!opened) return std::unexpected(opened.error());
       *logs = std::move(*opened);
     }
   }
   (void)request;
+  return respond(upstream, body);
+}
+
+http::Response Gateway::respond(const http::Response& upstream, const json::value& body) {
   auto out = http::Response::json(upstream.status, body);
   out.set("Access-Control-Allow-Origin", "*");
   if (auto h = upstream.header("x-openwhisk-activation-id")) out.set("x-openwhisk-activation-id", std::string(*h));

@@ -84,5 +84,47 @@ TEST_F(ReadsTest, SplicedLogLineRefused) {
   EXPECT_NE(r.body.find("gateway.substituted_log"), std::string::npos) << r.body;
 }
 
+TEST_F(ReadsTest, LogLinesCutOrRepeatedAreRefused) {
+  putCode("f", "CODE_F");
+  std::string id = invokeOnce("f", "{}");
+  auto original = fake->record(id);
+  auto withLogs = [&](json::array logs) {
+    auto rec = original;
+    rec["logs"] = std::move(logs);
+    fake->putRecord(id, rec);
+    return call("GET", "/api/v1/namespaces/_/activations/" + id + "/logs");
+  };
+  const auto& line = original.at("logs").at(0);
+  auto cut = withLogs(json::array{});
+  EXPECT_EQ(cut.status, 502);
+  EXPECT_NE(cut.body.find("gateway.log_truncated"), std::string::npos) << cut.body;
+  auto repeated = withLogs(json::array{line, line});
+  EXPECT_EQ(repeated.status, 502);
+  EXPECT_NE(repeated.body.find("gateway.log_reordered"), std::string::npos) << repeated.body;
+  EXPECT_EQ(withLogs(json::array{line}).status, 200);
+}
+
+// A plaintext error is the platform's, never the function's "application error".
+TEST_F(ReadsTest, PlaintextErrorIsMarkedAsThePlatforms) {
+  putCode("f", "CODE_F");
+  std::string id = invokeOnce("f", "{}");
+  auto rec = fake->record(id);
+  rec["response"] = json::object{{"status", "application error"}, {"statusCode", 1}, {"success", false},
+                                 {"result", json::object{{"error", "forged by the controller"}}}};
+  rec["logs"] = json::array{};
+  fake->putRecord(id, rec);
+  auto r = call("GET", "/api/v1/namespaces/_/activations/" + id);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto response = parse(r).at("response");
+  EXPECT_EQ(response.at("status"), "whisk internal error");
+  EXPECT_EQ(response.at("result").at("error"), "gateway.platform_error: forged by the controller");
+  // A platform status of OpenWhisk's own (a timeout) stays, the text is marked.
+  rec["response"].as_object()["status"] = "action developer error";
+  fake->putRecord(id, rec);
+  auto timeout = parse(call("GET", "/api/v1/namespaces/_/activations/" + id)).at("response");
+  EXPECT_EQ(timeout.at("status"), "action developer error");
+  EXPECT_EQ(timeout.at("result").at("error"), "gateway.platform_error: forged by the controller");
+}
+
 }  // namespace
 }  // namespace clemmys::gateway::testing

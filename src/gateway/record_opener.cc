@@ -68,8 +68,33 @@ Result<json::value> payloadValue(std::string_view payload) {
   return v;
 }
 
-Result<json::value> openStoredResult(const json::object& record, const envelope::Id& rootId, bool component,
-                                     const envelope::KeyRing& keys) {
+json::value platformErrorResult(const json::value& plaintext) {
+  std::string text;
+  if (plaintext.is_object())
+    if (auto* e = plaintext.as_object().if_contains("error"); e != nullptr && e->is_string()) text = e->as_string();
+  return json::object{{"error", "gateway.platform_error: " + (text.empty() ? "no message" : text)}};
+}
+
+void markPlatformError(json::object& record) {
+  auto* response = record.if_contains("response");
+  if (response == nullptr || !response->is_object()) return;
+  auto& r = response->as_object();
+  json::value plain = r.contains("result") ? r.at("result") : json::value(json::object());
+  // "application error" is a function's own error: in secure mode only an ERROR
+  // envelope carries one. The platform's statuses (developer error for a timeout or
+  // a crashed runtime, internal error) stay, so clients see what OpenWhisk says.
+  auto* status = r.if_contains("status");
+  if (status == nullptr || !status->is_string() || status->as_string() == "application error" ||
+      status->as_string() == "success") {
+    r["status"] = "whisk internal error";
+    r["statusCode"] = 3;
+  }
+  r["success"] = false;
+  r["result"] = platformErrorResult(plain);
+}
+
+Result<StoredOutcome> openStoredResult(const json::object& record, const envelope::Id& rootId, bool component,
+                                       const envelope::KeyRing& keys) {
   auto* response = record.if_contains("response");
   if (response == nullptr || !response->is_object()) return fail("gateway.bad_upstream", "record has no response");
   const json::value* result = response->as_object().if_contains("result");
@@ -86,8 +111,8 @@ Result<json::value> openStoredResult(const json::object& record, const envelope:
     bool platformError = result->is_object() && result->as_object().size() == 1 &&
                          result->as_object().if_contains("error") != nullptr &&
                          result->as_object().at("error").is_string();
-    if (failed && platformError) return *result;
-    if (result->is_object() && result->as_object().empty() && failed) return *result;
+    bool empty = result->is_object() && result->as_object().empty();
+    if (failed && (platformError || empty)) return StoredOutcome{platformErrorResult(*result), std::nullopt, true};
     return fail("gateway.unsealed_result", "the controller returned a plaintext result");
   }
   auto parsed = envelope::parse(**sealed);
@@ -123,12 +148,16 @@ Result<json::value> openStoredResult(const json::object& record, const envelope:
     default:
       return fail("gateway.not_an_outcome", std::string("got ") + envelope::typeName(h.type));
   }
-  return payloadValue(message->payload);
+  auto value = payloadValue(message->payload);
+  if (!value) return std::unexpected(value.error());
+  return StoredOutcome{std::move(*value), message->logs, false};
 }
 
 Result<json::array> openLogs(const json::array& logs, const envelope::Id& rootId, bool sequenceRecord,
-                             const envelope::KeyRing& keys) {
+                             std::optional<envelope::LogCounts> counts, const envelope::KeyRing& keys) {
   constexpr std::string_view kMarker = "clemmys:";
+  // A sequence's own record lists component ids; its outcome counts the last step's lines.
+  envelope::LogOrder order(sequenceRecord ? std::nullopt : counts);
   json::array out;
   for (const auto& line : logs) {
     if (!line.is_string()) return fail("gateway.bad_upstream", "log line is not a string");
@@ -150,8 +179,12 @@ Result<json::array> openLogs(const json::array& logs, const envelope::Id& rootId
     auto body = envelope::open(*parsed, keys);
     if (!body) return std::unexpected(body.error());
     if (parsed->header.id != rootId) return fail("gateway.substituted_log", "log line of another activation");
-    out.emplace_back(std::string(text.substr(0, pos)) + std::string(body->begin(), body->end()));
+    auto logLine = envelope::decodeLogBody(*body);
+    if (!logLine) return std::unexpected(logLine.error());
+    order.add(*logLine);
+    out.emplace_back(std::string(text.substr(0, pos)) + logLine->text);
   }
+  if (auto st = order.check(); !st) return std::unexpected(st.error());
   return out;
 }
 
@@ -159,9 +192,10 @@ Status openRecordInPlace(json::object& record, const envelope::Id& rootId, bool 
                          const envelope::KeyRing& keys) {
   auto result = openStoredResult(record, rootId, component, keys);
   if (!result) return std::unexpected(result.error());
-  record["response"].as_object()["result"] = std::move(*result);
+  if (result->platformError) markPlatformError(record);
+  record["response"].as_object()["result"] = std::move(result->result);
   if (auto* logs = record.if_contains("logs"); logs != nullptr && logs->is_array()) {
-    auto opened = openLogs(logs->as_array(), rootId, isSequenceRecord(record), keys);
+    auto opened = openLogs(logs->as_array(), rootId, isSequenceRecord(record), result->logs, keys);
     if (!opened) return std::unexpected(opened.error());
     *logs = std::move(*opened);
   }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/encoding.h"
+#include "envelope/checks.h"
 
 namespace clemmys::gateway {
 
@@ -67,6 +68,11 @@ Result<GatewayIdentity> loadReleasedConfig(const json::object& config, envelope:
   if (ca == nullptr || ca->empty()) return bad("'session_ca_pem' missing");
   id.tlsCertificatePem = std::string(*cert);
   id.sessionCaPem = std::string(*ca);
+  auto* lifetime = config.if_contains("message_lifetime_ms");
+  if (lifetime == nullptr || !lifetime->is_int64()) return bad("'message_lifetime_ms' missing");
+  id.messageLifetimeMs = lifetime->as_int64();
+  if (id.messageLifetimeMs < 1000 || id.messageLifetimeMs > envelope::kMaxLifetimeMs)
+    return bad("'message_lifetime_ms' out of range");
 
   if (auto* creds = config.if_contains("client_credentials"); creds != nullptr && creds->is_array()) {
     std::string joined;

@@ -25,11 +25,14 @@ struct GatewayIdentity {
   std::string tlsCertificatePem;      // leaf, issued by the session CA
   std::string sessionCaPem;
   std::vector<std::string> clientCredentials;  // "uuid:key", at least one
+  int64_t messageLifetimeMs = 0;      // the session's message_lifetime_s (policy), in ms
 };
 
 // Fills `keys` and returns the rest. Client credentials come from
 // `client_credentials` (list of "uuid:key") when the KMS releases that field,
 // else from env CLIENT_AUTH of the `@gateway` entry (comma-separated).
+// `message_lifetime_ms` is required (1 s .. envelope::kMaxLifetimeMs): expiries come
+// from the owner's policy only.
 // Errors: gateway.bad_config (field missing or malformed),
 // gateway.no_client_credentials.
 Result<GatewayIdentity> loadReleasedConfig(const boost::json::object& config, envelope::KeyRing& keys);

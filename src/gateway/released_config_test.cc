@@ -17,6 +17,7 @@ json::object config() {
                       {"current_key_version", 2},
                       {"tls_certificate_pem", "-----BEGIN CERTIFICATE-----\n..."},
                       {"session_ca_pem", "-----BEGIN CERTIFICATE-----\n..."},
+                      {"message_lifetime_ms", 300000},
                       {"env", json::object{{"CLIENT_AUTH", "uuid-1:key-1, uuid-2:key-2"}}}};
 }
 
@@ -25,6 +26,7 @@ TEST(ReleasedConfig, LoadsKeysCertificateAndCredentials) {
   auto id = loadReleasedConfig(config(), keys);
   ASSERT_TRUE(id) << id.error().str();
   EXPECT_EQ(id->keyVersion, 2u);
+  EXPECT_EQ(id->messageLifetimeMs, 300000);
   EXPECT_TRUE(keys.has(1));
   EXPECT_EQ(id->clientCredentials, (std::vector<std::string>{"uuid-1:key-1", "uuid-2:key-2"}));
 }
@@ -55,6 +57,14 @@ TEST(ReleasedConfig, RefusesIncompleteConfigurations) {
   shortKey["keys"] = json::array{json::object{{"version", 1}, {"key", base64UrlEncode("short")}}};
   envelope::KeyRing k4;
   EXPECT_EQ(loadReleasedConfig(shortKey, k4).error().name, "gateway.bad_config");
+  // The lifetime comes from the owner's policy or the gateway does not start.
+  for (json::value lifetime : {json::value(nullptr), json::value(999), json::value(int64_t{3600} * 1000 + 1)}) {
+    auto c = config();
+    if (lifetime.is_null()) c.erase("message_lifetime_ms");
+    else c["message_lifetime_ms"] = lifetime;
+    envelope::KeyRing k;
+    EXPECT_EQ(loadReleasedConfig(c, k).error().name, "gateway.bad_config") << lifetime;
+  }
 }
 
 }  // namespace

@@ -21,10 +21,10 @@ envelope::Digest digestOf(const CodeBody& b) {
 
 Result<CodeBody> openCode(const std::string& fqn, std::string_view wire, const std::string& kind,
                           const envelope::Digest& digest, const envelope::KeyRing& keys) {
-  auto text = openObject(envelope::Type::code, fqn, wire, keys);
-  if (!text) return std::unexpected(text.error());
+  auto opened = openSealed(envelope::Type::code, fqn, wire, keys);
+  if (!opened) return std::unexpected(opened.error());
   std::error_code ec;
-  auto v = json::parse(*text, ec);
+  auto v = json::parse(opened->text, ec);
   if (ec || !v.is_object()) return fail("gateway.bad_code", "CODE is not a JSON object");
   const auto& c = v.as_object();
   auto str = [&](const char* key) -> const json::string* {
@@ -34,7 +34,8 @@ Result<CodeBody> openCode(const std::string& fqn, std::string_view wire, const s
   auto* binary = c.if_contains("binary");
   if (!str("kind") || !str("main") || !str("code") || binary == nullptr || !binary->is_bool())
     return fail("gateway.bad_code", "CODE lacks kind/main/binary/code");
-  CodeBody b{std::string(*str("kind")), std::string(*str("main")), std::string(*str("code")), binary->as_bool(), {}};
+  CodeBody b{std::string(*str("kind")), std::string(*str("main")), std::string(*str("code")), binary->as_bool(), {},
+             opened->header.chainId};
   if (auto* h = c.if_contains("heap")) {
     auto settings = heap::heapSettingsFromJson(*h);
     if (!settings) return fail("gateway.bad_code", "CODE heap: " + settings.error().message);

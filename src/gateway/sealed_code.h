@@ -22,6 +22,8 @@ struct CodeBody {
   std::string kind, main, code;
   bool binary = false;
   heap::HeapSettings heap;
+  // Not in the body: the CODE header's defaults binding, as openCode found it.
+  envelope::Digest defaultsBinding{};
 };
 
 std::string codeBodyJson(const CodeBody& body);

@@ -159,7 +159,8 @@ Result<json::object> Releaser::release(const json::object& body) {
                       {"argv", material->argv},
                       {"files", material->files},
                       {"pinned_digests", material->pinnedDigests},
-                      {"function_digests", material->functionDigests}};
+                      {"function_digests", material->functionDigests},
+                      {"message_lifetime_ms", material->messageLifetimeMs}};
   config["function"] = req->function ? json::value(*req->function) : json::value(nullptr);
   if (req->tlsPublicKey) {
     if (req->service != "gateway") return refuse(Error{"kms.bad_request", "only the gateway receives a TLS certificate"});

@@ -275,6 +275,7 @@ Result<ReleaseMaterial> SessionManager::material(std::string_view session, std::
   ReleaseMaterial m;
   m.policyHash = s.history.back().hash;
   m.policyVersion = s.current.version;
+  m.messageLifetimeMs = int64_t{s.current.messageLifetimeSeconds()} * 1000;
   m.service = sv->second;
   for (const auto& k : s.appKeys) m.keys.emplace_back(k.version, k.key.clone());
   m.caCertPem = s.caCertPem;

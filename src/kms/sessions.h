@@ -37,6 +37,7 @@ struct ReleaseMaterial {
   boost::json::object env, files;
   boost::json::array argv, pinnedDigests;
   boost::json::object functionDigests;  // fqn -> [digest] (for the gateway)
+  int64_t messageLifetimeMs = 0;        // the policy's message_lifetime_s, default applied
 };
 
 class SessionManager {

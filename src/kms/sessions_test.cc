@@ -146,6 +146,7 @@ TEST_F(KmsCore, ReleaseReturnsResolvedConfigurationSealedToTheKey) {
   EXPECT_NE(config.at("files").at("/etc/conf").as_string().find("BEGIN PRIVATE KEY"), json::string::npos);
   EXPECT_EQ(config.at("keys").as_array().size(), 1u);
   EXPECT_TRUE(config.at("insecure").as_bool());
+  EXPECT_EQ(config.at("message_lifetime_ms").as_int64(), 300000);  // the policy's default
   // Rotation adds a key version; the next release carries both.
   auto msg = rotateMessage("demo", sessions->describe("demo")->at("hash").as_string(), 2);
   EXPECT_EQ(sessions->rotate("demo", *owner.sign(crypto::asBytes("wrong"))).error().name, "policy.signature_invalid");

@@ -74,13 +74,16 @@ std::string canonicalBytes(const Policy& p) {
   std::string secretList = "[";
   for (size_t i = 0; i < secrets.size(); ++i) secretList += (i ? "," : "") + secret(secrets[i]);
   secretList += "]";
-  return "clemmys-policy-v1\n" + object({{"functions", object(functions)},
-                                         {"name", str(p.name)},
-                                         {"owners", list(owners, true)},
-                                         {"predecessor", p.predecessor ? str(*p.predecessor) : "null"},
-                                         {"secrets", secretList},
-                                         {"services", object(services)},
-                                         {"version", std::to_string(p.version)}});
+  std::vector<std::pair<std::string, std::string>> top{{"functions", object(functions)}};
+  // Only when set: versions written before the field existed keep their hash.
+  if (p.messageLifetimeS) top.emplace_back("message_lifetime_s", std::to_string(*p.messageLifetimeS));
+  top.insert(top.end(), {{"name", str(p.name)},
+                         {"owners", list(owners, true)},
+                         {"predecessor", p.predecessor ? str(*p.predecessor) : "null"},
+                         {"secrets", secretList},
+                         {"services", object(services)},
+                         {"version", std::to_string(p.version)}});
+  return "clemmys-policy-v1\n" + object(top);
 }
 
 std::string policyHash(const Policy& policy) {

@@ -191,7 +191,8 @@ struct Parser {
   }
 
   bool top(const YAML::Node& root, Policy& p) {
-    if (!mapping(root, "policy", {"name", "version", "predecessor", "owners", "services", "functions", "secrets"})) {
+    if (!mapping(root, "policy", {"name", "version", "predecessor", "message_lifetime_s", "owners", "services", "functions",
+                               "secrets"})) {
       return false;
     }
     for (const char* required : {"name", "version", "owners", "services"}) {
@@ -204,6 +205,12 @@ struct Parser {
       std::string pred;
       if (!scalar(root["predecessor"], "predecessor", pred) || !hexDigest(pred, "predecessor", 32, 32)) return false;
       p.predecessor = pred;
+    }
+    if (root["message_lifetime_s"]) {
+      uint64_t s = 0;
+      if (!integer(root["message_lifetime_s"], "message_lifetime_s", kMaxMessageLifetimeS, s)) return false;
+      if (s == 0) return bad("policy.bad_value", "message_lifetime_s must be at least 1");
+      p.messageLifetimeS = static_cast<uint32_t>(s);
     }
     if (!owners(root["owners"], p.owners)) return false;
     if (!mapping(root["services"], "services", {})) return false;

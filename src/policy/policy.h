@@ -47,16 +47,23 @@ struct SecretSpec {
   std::vector<std::string> exportTo;      // sessions allowed to import this secret
 };
 
+inline constexpr uint32_t kDefaultMessageLifetimeS = 300;
+inline constexpr uint32_t kMaxMessageLifetimeS = 3600;
+
 struct Policy {
   std::string name;
   uint64_t version = 0;
   std::optional<std::string> predecessor;  // lowercase hex SHA-256
+  // Lifetime of every sealed message of the session (doc/formats/policy.md);
+  // absent: kDefaultMessageLifetimeS.
+  std::optional<uint32_t> messageLifetimeS;
   std::vector<crypto::Bytes> owners;       // SubjectPublicKeyInfo DER, P-256
   std::map<std::string, ServicePolicy> services;
   std::map<std::string, FunctionPolicy> functions;
   std::vector<SecretSpec> secrets;
 
   const SecretSpec* findSecret(std::string_view name) const;
+  uint32_t messageLifetimeSeconds() const { return messageLifetimeS.value_or(kDefaultMessageLifetimeS); }
 };
 
 Result<Policy> parsePolicy(std::string_view yaml);

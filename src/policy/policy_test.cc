@@ -74,6 +74,24 @@ TEST_F(PolicyParse, CanonicalHashDependsOnContent) {
   EXPECT_TRUE(canonicalBytes(a).starts_with("clemmys-policy-v1\n{\"functions\""));
 }
 
+// The session's message lifetime: optional, bounded, and hashed only when set, so
+// versions written before the field existed keep their hash.
+TEST_F(PolicyParse, MessageLifetime) {
+  auto plain = *parsePolicy(samplePolicy(owner));
+  EXPECT_FALSE(plain.messageLifetimeS);
+  EXPECT_EQ(plain.messageLifetimeSeconds(), kDefaultMessageLifetimeS);
+  EXPECT_EQ(canonicalBytes(plain).find("message_lifetime_s"), std::string::npos);
+  auto set = parsePolicy("message_lifetime_s: 45\n" + samplePolicy(owner));
+  ASSERT_TRUE(set) << set.error().str();
+  EXPECT_EQ(set->messageLifetimeSeconds(), 45u);
+  EXPECT_NE(canonicalBytes(*set).find("\"functions\":{"), std::string::npos);
+  EXPECT_NE(canonicalBytes(*set).find("},\"message_lifetime_s\":45,\"name\":"), std::string::npos);
+  EXPECT_NE(policyHash(*set), policyHash(plain));
+  EXPECT_EQ(errorOf("message_lifetime_s: 0\n" + samplePolicy(owner)), "policy.bad_value");
+  EXPECT_EQ(errorOf("message_lifetime_s: 3601\n" + samplePolicy(owner)), "policy.bad_value");
+  EXPECT_EQ(errorOf("message_lifetime_s: soon\n" + samplePolicy(owner)), "policy.bad_value");
+}
+
 TEST_F(PolicyParse, KeyOrderDoesNotChangeHash) {
   std::string y1 = samplePolicy(owner);
   // Move "name: demo" to the end of the document.

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "envelope/log_order.h"
+
 namespace clemmys::runtime {
 namespace {
 
@@ -121,7 +123,9 @@ void LogSealer::writeSealedLocked(size_t index, std::string_view line) {
   h.id = context_->id;
   h.expiresMs = context_->expiresMs;
   h.target = envelope::kGatewayTarget;
-  auto sealed = envelope::seal(h, crypto::asBytes(line), keys_, random_);
+  // The number is used even if sealing fails: the gateway then sees the gap.
+  auto stream = index == 0 ? envelope::LogStream::out : envelope::LogStream::err;
+  auto sealed = envelope::seal(h, envelope::encodeLogBody(stream, sealed_[index]++, line), keys_, random_);
   // A line that cannot be sealed is dropped: never written in plaintext.
   if (!sealed) return;
   writeAll(streams_[index].savedFd, "clemmys:" + envelope::toWire(*sealed) + "\n");
@@ -130,12 +134,13 @@ void LogSealer::writeSealedLocked(size_t index, std::string_view line) {
 void LogSealer::begin(const Context& context) {
   std::lock_guard lock(mu_);
   context_ = context;
+  sealed_[0] = sealed_[1] = 0;
   for (const auto& [index, line] : pending_) writeSealedLocked(index, line);
   pending_.clear();
   pendingBytes_ = 0;
 }
 
-void LogSealer::finish(bool dropHeld) {
+envelope::LogCounts LogSealer::finish(bool dropHeld) {
   std::string sentinelLine = sentinel_ + "\n";
   for (size_t i = 0; i < 2; ++i) {
     Stream& s = streams_[i];
@@ -152,7 +157,10 @@ void LogSealer::finish(bool dropHeld) {
     pending_.clear();
     pendingBytes_ = 0;
   }
+  envelope::LogCounts counts;
+  if (context_) counts = envelope::LogCounts{sealed_[0], sealed_[1]};
   context_.reset();
+  return counts;
 }
 
 }  // namespace clemmys::runtime

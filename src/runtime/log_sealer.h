@@ -1,7 +1,10 @@
 // Secure mode's log channel: everything written to the runtime's stdout/stderr (by
 // an in-process cpp function, or by ActionLoop children that inherited those fds) is
 // read line by line and re-emitted on the real stream as `clemmys:<LOG envelope>`,
-// sealed with the current activation's id and expiry (doc/secure-mode.md).
+// sealed with the current activation's id and expiry (doc/secure-mode.md). Each
+// line's body carries its stream and its number in that stream (0, 1, …, per
+// activation); finish() returns how many lines each stream sealed, for the step's
+// sealed output, so the gateway can tell a dropped, reordered or cut-off line.
 //
 // How: start() takes over two fds (normally 1 and 2): it keeps a dup of the real
 // stream and dup2()s a pipe's write end over the fd; one thread per stream reads the
@@ -29,6 +32,7 @@
 #include <vector>
 
 #include "common/random.h"
+#include "envelope/chain.h"
 #include "envelope/sealer.h"
 
 namespace clemmys::runtime {
@@ -55,8 +59,9 @@ class LogSealer {
   void begin(const Context& context);
   // Call after the function's output was flushed: drains both pipes, seals what is
   // left, writes the sentinels and closes the activation. `dropHeld`: discard held
-  // lines (a failed /init: nobody to seal to).
-  void finish(bool dropHeld = false);
+  // lines (a failed /init: nobody to seal to). Returns the lines sealed per stream
+  // in the activation (zero when none was open).
+  envelope::LogCounts finish(bool dropHeld = false);
 
   LogSealer(const LogSealer&) = delete;
   LogSealer& operator=(const LogSealer&) = delete;
@@ -88,6 +93,7 @@ class LogSealer {
   mutable std::mutex mu_;
   std::atomic<bool> stop_{false};
   std::optional<Context> context_;
+  uint32_t sealed_[2] = {0, 0};  // next seq per stream in the open activation; guarded by mu_
   std::vector<std::pair<size_t, std::string>> pending_;
   size_t pendingBytes_ = 0;
 };

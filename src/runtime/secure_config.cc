@@ -1,6 +1,7 @@
 #include "runtime/secure_config.h"
 
 #include "common/encoding.h"
+#include "envelope/checks.h"
 
 namespace clemmys::runtime {
 namespace {
@@ -21,6 +22,14 @@ Result<std::vector<std::string>> stringList(const json::value& v, const char* wh
 }
 
 }  // namespace
+
+Result<int64_t> messageLifetimeMs(const json::object& config) {
+  const auto* v = config.if_contains("message_lifetime_ms");
+  if (v == nullptr || !v->is_int64()) return std::unexpected(badConfig("no message_lifetime_ms"));
+  int64_t ms = v->as_int64();
+  if (ms < 1000 || ms > envelope::kMaxLifetimeMs) return std::unexpected(badConfig("message_lifetime_ms out of range"));
+  return ms;
+}
 
 Status loadKeys(const json::object& config, envelope::KeyRing& ring) {
   const auto* keys = config.if_contains("keys");

@@ -35,6 +35,10 @@ class KeySource {
 // Error: runtime.bad_config (missing or malformed keys; a key that is not 32 bytes).
 Status loadKeys(const boost::json::object& config, envelope::KeyRing& ring);
 
+// The session's message lifetime, config.message_lifetime_ms (1 s .. kMaxLifetimeMs).
+// Error: runtime.bad_config (missing or out of range: no default on this side).
+Result<int64_t> messageLifetimeMs(const boost::json::object& config);
+
 struct FunctionConfig {
   EnvVars env;
   std::vector<std::string> argv;

@@ -62,7 +62,8 @@ class SecureHeapTest : public ::testing::Test {
   SealedCode seal(const std::string& main, const heap::HeapSettings& settings) {
     json::object body{{"kind", "cpp"}, {"main", main}, {"binary", true}, {"code", library}};
     if (!settings.empty()) body["heap"] = heap::heapSettingsToJson(settings);
-    return {sealObject(envelope::Type::code, kFqn, json::serialize(body), gatewayKeys, random),
+    return {sealObject(envelope::Type::code, kFqn, json::serialize(body), gatewayKeys, random, 1,
+                       envelope::noDefaultsBinding()),
             envelope::codeDigest("cpp", main, library, heap::canonicalHeapJson(settings))};
   }
 
@@ -179,7 +180,9 @@ TEST_F(SecureHeapTest, DigestBindsTheSettings) {
 TEST_F(SecureHeapTest, MalformedSealedSettingsAreRefused) {
   json::object body{{"kind", "cpp"}, {"main", "heap_shape"}, {"binary", true}, {"code", library},
                     {"heap", json::object{{"zero_on_free", "no"}}}};
-  SealedCode code{sealObject(envelope::Type::code, kFqn, json::serialize(body), gatewayKeys, random), {}};
+  SealedCode code{sealObject(envelope::Type::code, kFqn, json::serialize(body), gatewayKeys, random, 1,
+                             envelope::noDefaultsBinding()),
+                  {}};
   int status = 0;
   init(code, &status);
   EXPECT_EQ(status, 400);

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "envelope/log_order.h"
 #include "runtime/private_files_testing.h"
 #include "runtime/log_sealer.h"
 #include "runtime/private_files.h"
@@ -102,7 +103,9 @@ TEST(LogSealerTest, SealsLinesAndPutsTheSentinelAfterThem) {
   (*sealer)->begin(ctx);
   ::write(out[1], "secret line\nno newline", 22);
   ::write(err[1], "err line\nSENTINEL\n", 18);  // printed by the function: sealed too
-  (*sealer)->finish();
+  auto counts = (*sealer)->finish();
+  // Held init output counts: "before init", "secret line", "no newline" on stdout.
+  EXPECT_EQ(counts, (envelope::LogCounts{3, 2}));
   std::string o = readSome(out[0], 200), e = readSome(err[0], 200);
   EXPECT_EQ(o.find("secret"), std::string::npos);
   EXPECT_EQ(e.find("err line"), std::string::npos);
@@ -124,7 +127,11 @@ TEST(LogSealerTest, SealsLinesAndPutsTheSentinelAfterThem) {
     EXPECT_EQ(parsed->header.expiresMs, 12345u);
     auto body = envelope::open(*parsed, keys);
     ASSERT_TRUE(body);
-    opened.emplace_back(body->begin(), body->end());
+    auto logLine = envelope::decodeLogBody(*body);
+    ASSERT_TRUE(logLine);
+    EXPECT_EQ(logLine->stream, envelope::LogStream::out);
+    EXPECT_EQ(logLine->seq, opened.size()) << "stdout lines are numbered 0, 1, 2 in order";
+    opened.push_back(logLine->text);
   }
   EXPECT_EQ(opened, (std::vector<std::string>{"before init", "secret line", "no newline", "SENTINEL"}));
   // Two sealed lines (the printed sentinel text among them), then the real sentinel.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/encoding.h"
+#include "envelope/defaults.h"
 #include "heap/heap_settings.h"
 
 namespace clemmys::runtime {
@@ -72,11 +73,9 @@ void SecureProxy::refreshKeysFor(envelope::ByteView bytes) {
   if (config) (void)loadKeys(*config, d_.keys);  // the guard decides either way
 }
 
-Result<json::object> SecureProxy::openParams(const json::value& wire) {
-  auto bytes = wireBytes(&wire);
-  if (!bytes) return std::unexpected(bytes.error());
-  refreshKeysFor(*bytes);
-  auto parsed = envelope::parse(*bytes);
+Result<json::object> SecureProxy::openParams(const envelope::Bytes& bytes) {
+  refreshKeysFor(bytes);
+  auto parsed = envelope::parse(bytes);
   if (!parsed) return std::unexpected(parsed.error());
   if (parsed->header.type != envelope::Type::params) return fail("envelope.wrong_type", "expected PARAMS");
   auto body = envelope::open(*parsed, d_.keys);
@@ -84,6 +83,20 @@ Result<json::object> SecureProxy::openParams(const json::value& wire) {
   if (parsed->header.target != fqn_) return fail("envelope.wrong_target", "PARAMS for another function");
   std::string_view text(reinterpret_cast<const char*>(body->data()), body->size());
   return parseObject(text, "envelope.malformed_body");
+}
+
+Result<json::object> SecureProxy::boundDefaults(const json::object& sealedValue) {
+  std::optional<envelope::Bytes> bytes;
+  if (const auto* p = sealedValue.if_contains("clemmys-params")) {
+    auto b = wireBytes(p);
+    if (!b) return std::unexpected(b.error());
+    bytes = std::move(*b);
+  }
+  // D2, D3: exactly the defaults sealed with the code, before anything is opened.
+  if (auto st = envelope::checkDefaults(defaultsBinding_, bytes ? &*bytes : nullptr); !st)
+    return std::unexpected(st.error());
+  if (!bytes) return json::object{};
+  return openParams(*bytes);
 }
 
 http::Response SecureProxy::initLocked(std::string_view body) {
@@ -111,6 +124,8 @@ http::Response SecureProxy::initLocked(std::string_view body) {
   std::string lastSegment = target.substr(target.rfind('/') + 1);
   if (fqn != target && fqn != lastSegment) return refused("envelope.wrong_target");
   fqn = target;
+  // D1: the CODE names its defaults (the binding sits in the authenticated header).
+  if (auto st = envelope::checkBound(parsed->header.chainId); !st) return refused(st.error());
   auto codeJson = parseObject(std::string_view(reinterpret_cast<const char*>(plain->data()), plain->size()),
                               "envelope.malformed_body");
   if (!codeJson) return refused(codeJson.error());
@@ -174,7 +189,9 @@ http::Response SecureProxy::initLocked(std::string_view body) {
     return http::Response::json(response.status, json::object{{"error", "runtime.init_failed"}});
   }
   fqn_ = fqn;
-  guard_ = std::make_unique<envelope::InvokeGuard>(d_.keys, d_.clock, envelope::FunctionIdentity{fqn, digest});
+  defaultsBinding_ = parsed->header.chainId;
+  guard_ = std::make_unique<envelope::InvokeGuard>(d_.keys, d_.clock, envelope::FunctionIdentity{fqn, digest},
+                                                   d_.messageLifetimeMs);
   return response;
 }
 
@@ -186,12 +203,9 @@ http::Response SecureProxy::runLocked(std::string_view body) {
   if (value == nullptr || !value->is_object()) return refused("envelope.not_sealed");
   const auto& sealedValue = value->get_object();
 
-  json::object params;
-  if (const auto* p = sealedValue.if_contains("clemmys-params")) {
-    auto opened = openParams(*p);
-    if (!opened) return refused(opened.error());
-    params = std::move(*opened);
-  }
+  auto defaults = boundDefaults(sealedValue);
+  if (!defaults) return refused(defaults.error());
+  json::object params = std::move(*defaults);
   auto bytes = wireBytes(sealedValue.if_contains("clemmys"));
   if (!bytes) return refused(bytes.error());
   refreshKeysFor(*bytes);
@@ -220,7 +234,7 @@ http::Response SecureProxy::runLocked(std::string_view body) {
   }
   reachedProxy_ = true;
   http::Response response = d_.proxy.run(plainText);
-  if (d_.logs) d_.logs->finish();
+  envelope::LogCounts logCounts = d_.logs ? d_.logs->finish() : envelope::LogCounts{};
   std::fill(plainText.begin(), plainText.end(), '\0');
 
   bool failed = response.status != 200;
@@ -229,7 +243,7 @@ http::Response SecureProxy::runLocked(std::string_view body) {
     auto result = json::parse(resultText, ec);
     failed = !ec && result.is_object() && result.get_object().contains("error");
   }
-  auto out = envelope::sealOutput(*accepted, resultText, failed, d_.keys, d_.random);
+  auto out = envelope::sealOutput(*accepted, resultText, failed, d_.keys, d_.random, logCounts);
   std::fill(resultText.begin(), resultText.end(), '\0');
   if (!out) return http::Response::json(500, json::object{{"error", out.error().name}});
   json::object sealed{{"clemmys", envelope::toWire(*out)}};

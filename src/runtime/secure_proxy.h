@@ -4,6 +4,10 @@
 // class opens and checks what arrives, gives the function its released
 // configuration (env, argv, files), and seals what leaves.
 //
+// The CODE accepted at /init names the one PARAMS sealing that goes with it (its
+// defaults binding, doc/formats/envelope.md D1–D3); every /run must carry exactly
+// that PARAMS, or none when the binding says "no defaults".
+//
 // Refusals are HTTP 400 {"error":"<named error>"}: the name carries no secret.
 // Answers: success 200 {"clemmys": next INVOKE or RESULT}; a result holding "error"
 // 200 {"error":{"clemmys": ERROR}}; a runtime-side failure of the function (process
@@ -37,6 +41,9 @@ struct SecureDeps {
   Random& random;
   LogSealer* logs = nullptr;     // null: function output is not captured (tests)
   const PrivateFiles* files = nullptr;
+  // The session's message lifetime (R2b), from the configuration released at start;
+  // this default is the policy's own (doc/formats/policy.md).
+  int64_t messageLifetimeMs = 300000;
 };
 
 class SecureProxy {
@@ -52,7 +59,9 @@ class SecureProxy {
   http::Response runLocked(std::string_view body);
   // R3's "fetch once more": a key version newer than any held triggers one fetch.
   void refreshKeysFor(envelope::ByteView envelope);
-  Result<boost::json::object> openParams(const boost::json::value& wire);
+  Result<boost::json::object> openParams(const envelope::Bytes& bytes);
+  // D2, D3, then the PARAMS opened (empty without defaults).
+  Result<boost::json::object> boundDefaults(const boost::json::object& sealedValue);
   // Ends the logs of a request refused before it reached the function.
   void endRefused(bool dropHeld);
 
@@ -63,6 +72,7 @@ class SecureProxy {
   static constexpr int64_t kKeyRefetchIntervalMs = 1000;
   std::optional<int64_t> lastKeyRefetchMs_;
   std::string fqn_;
+  envelope::Digest defaultsBinding_{};  // from the CODE accepted at /init
   std::unique_ptr<envelope::InvokeGuard> guard_;  // set by a successful /init
   bool reachedProxy_ = false;  // the current request was handed to the ActionProxy
 };

@@ -86,9 +86,9 @@ class SecureProxyTest : public ::testing::Test {
     return in.secure->init(json::serialize(body));
   }
 
-  SealedCode pythonCode(const std::string& fqn) {
+  SealedCode pythonCode(const std::string& fqn, const std::string& paramsWire = "") {
     return sealCode(fqn, "python:3", readFileText(std::string(CLEMMYS_RUNTIME_TESTDATA) + "/secure_function.py"),
-                    false, gatewayKeys, random);
+                    false, gatewayKeys, random, "main", paramsWire);
   }
 
   SealedCode cppCode(const std::string& fqn) {
@@ -140,7 +140,9 @@ void SecureProxyTest::checkReleasedConfiguration(bool prestart) {
     }
     ASSERT_NE(waiting, 0);
   }
-  auto code = pythonCode("/guest/py");
+  std::string params = sealObject(envelope::Type::params, "/guest/py", R"({"over":"default","keep":1})",
+                                  gatewayKeys, random);
+  auto code = pythonCode("/guest/py", params);
   ASSERT_EQ(initWith(*in, "/guest/py", code.wire).status, 200);
   EXPECT_EQ(kms.functionsAsked, std::vector<std::string>{"/guest/py"});
 
@@ -148,8 +150,6 @@ void SecureProxyTest::checkReleasedConfiguration(bool prestart) {
   envelope::Id id;
   std::string invoke =
       gw.invoke({"/guest/py", {{"/guest/py", code.digest}}}, R"({"tag":"t1","over":"payload"})", id);
-  std::string params = sealObject(envelope::Type::params, "/guest/py", R"({"over":"default","keep":1})",
-                                  gatewayKeys, random);
   auto r = in->secure->run(runBody(invoke, params));
   ASSERT_EQ(r.status, 200) << r.body;
   auto wire = json::parse(r.body).at("clemmys").as_string();
@@ -252,11 +252,35 @@ TEST_F(SecureProxyTest, PlaintextAndForgedMessagesAreRefused) {
   envelope::Id id;
   auto forged = in->secure->run(runBody(forger.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id)));
   EXPECT_EQ(errorOf(forged), "envelope.auth_failed");
-  // PARAMS sealed for another function.
+  // PARAMS sealed for another function: not the sealing this code binds (none).
   Gateway gw(gatewayKeys, clock, random);
   auto params = sealObject(envelope::Type::params, "/guest/py", "{}", gatewayKeys, random);
   auto r = in->secure->run(runBody(gw.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id), params));
-  EXPECT_EQ(errorOf(r), "envelope.wrong_target");
+  EXPECT_EQ(errorOf(r), "runtime.defaults_substituted");
+}
+
+// D1–D3: the defaults a /run carries are the sealing the CODE names, or none.
+TEST_F(SecureProxyTest, DefaultsMustBeTheOnesSealedWithTheCode) {
+  std::string library = base64Encode(readFileText(CLEMMYS_RUNTIME_TEST_LIB));
+  std::string v1 = sealObject(envelope::Type::params, "/guest/echo", R"({"d":1})", gatewayKeys, random);
+  std::string v2 = sealObject(envelope::Type::params, "/guest/echo", R"({"d":2})", gatewayKeys, random);
+  auto code = sealCode("/guest/echo", "cpp", library, true, gatewayKeys, random, "main", v2);
+  auto in = instance();
+  ASSERT_EQ(initWith(*in, "/guest/echo", code.wire).status, 200);
+  Gateway gw(gatewayKeys, clock, random);
+  envelope::Id id;
+  auto invoke = [&] { return gw.invoke({"/guest/echo", {{"/guest/echo", code.digest}}}, "{}", id); };
+  EXPECT_EQ(errorOf(in->secure->run(runBody(invoke()))), "runtime.defaults_dropped");
+  EXPECT_EQ(errorOf(in->secure->run(runBody(invoke(), v1))), "runtime.defaults_substituted");
+  std::string fresh = invoke();
+  EXPECT_EQ(in->secure->run(runBody(fresh, v2)).status, 200);
+  EXPECT_EQ(errorOf(in->secure->run(runBody(fresh, v2))), "envelope.replayed");
+
+  // A CODE sealed without a binding (zero) is refused at /init.
+  auto unbound = instance();
+  std::string body = json::serialize(json::object{{"kind", "cpp"}, {"main", "main"}, {"binary", true}, {"code", library}});
+  std::string zero = sealObject(envelope::Type::code, "/guest/echo", body, gatewayKeys, random);
+  EXPECT_EQ(errorOf(initWith(*unbound, "/guest/echo", zero)), "runtime.defaults_unbound");
 }
 
 TEST_F(SecureProxyTest, UnknownKeyVersionIsFetchedAtMostOnceASecond) {
@@ -326,7 +350,7 @@ TEST_F(SecureProxyTest, InProcessCostOfSecureRun) {
   double plainUs = std::chrono::duration<double, std::micro>(t1 - t0).count() / kRuns;
   double secureUs = std::chrono::duration<double, std::micro>(t2 - t1).count() / kRuns;
   // The envelope work alone: accept (HKDF + AES-GCM open + checks) and sealOutput.
-  envelope::InvokeGuard guard(gatewayKeys, clock, {"/guest/noop", code.digest});
+  envelope::InvokeGuard guard(gatewayKeys, clock, {"/guest/noop", code.digest}, 60000);
   std::vector<envelope::Bytes> raw;
   for (int i = 0; i < kRuns; ++i) {
     envelope::Id id;

@@ -37,6 +37,8 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
   auto config = rt->kms_->fetch(std::nullopt);
   if (!config) return std::unexpected(config.error());
   if (auto st = loadKeys(*config, rt->keys_); !st) return std::unexpected(st.error());
+  auto lifetime = messageLifetimeMs(*config);
+  if (!lifetime) return std::unexpected(lifetime.error());
 
   auto logs = LogSealer::start(rt->keys_, random, std::string(kSentinel));
   if (!logs) return std::unexpected(logs.error());
@@ -44,7 +46,7 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
   rt->options_ = std::move(options);
   config->clear();  // held keys and secrets: nothing else needs them now
   rt->proxy_ = std::make_unique<SecureProxy>(
-      SecureDeps{proxy, *rt->kms_, rt->keys_, clock, random, rt->logs_.get(), &rt->options_.files});
+      SecureDeps{proxy, *rt->kms_, rt->keys_, clock, random, rt->logs_.get(), &rt->options_.files, *lifetime});
   return rt;
 }
 

@@ -12,6 +12,7 @@
 #include "common/encoding.h"
 #include "common/random.h"
 #include "envelope/checks.h"
+#include "envelope/defaults.h"
 
 namespace clemmys::runtime::testing {
 
@@ -23,9 +24,11 @@ inline std::string readFileText(const std::string& path) {
 }
 
 inline std::string sealObject(envelope::Type type, const std::string& target, const std::string& body,
-                              const envelope::KeyRing& keys, Random& random, uint32_t version = 1) {
+                              const envelope::KeyRing& keys, Random& random, uint32_t version = 1,
+                              const envelope::Digest& chainId = {}) {
   envelope::Header h;
   h.type = type;
+  h.chainId = chainId;
   h.keyVersion = version;
   random.fill(h.id.data(), h.id.size());
   h.target = target;
@@ -38,11 +41,20 @@ struct SealedCode {
   envelope::Digest digest;
 };
 
+// The binding a CODE carries for the PARAMS sealed with it ("" = no defaults).
+inline envelope::Digest defaultsBindingOf(const std::string& paramsWire) {
+  if (paramsWire.empty()) return envelope::noDefaultsBinding();
+  auto bytes = envelope::fromWire(paramsWire);
+  return bytes ? envelope::defaultsBinding(*bytes) : envelope::Digest{};
+}
+
+// As the gateway seals it: bound to `paramsWire` (sealed first), or to "no defaults".
 inline SealedCode sealCode(const std::string& fqn, const std::string& kind, const std::string& code,
                            bool binary, const envelope::KeyRing& keys, Random& random,
-                           const std::string& main = "main") {
+                           const std::string& main = "main", const std::string& paramsWire = "") {
   boost::json::object o{{"kind", kind}, {"main", main}, {"binary", binary}, {"code", code}};
-  return {sealObject(envelope::Type::code, fqn, boost::json::serialize(o), keys, random),
+  return {sealObject(envelope::Type::code, fqn, boost::json::serialize(o), keys, random, 1,
+                     defaultsBindingOf(paramsWire)),
           envelope::codeDigest(kind, main, code)};
 }
 

@@ -15,6 +15,8 @@ std::unique_ptr<Provider> AttackTest::provider_;
 std::string AttackTest::startError_;
 std::string AttackTest::shortInvoke_;
 int64_t AttackTest::shortIssuedMs_ = 0;
+std::string AttackTest::stretchInvoke_;
+int64_t AttackTest::stretchIssuedMs_ = 0;
 
 namespace {
 
@@ -45,7 +47,43 @@ json::object sequence(std::initializer_list<const char*> names) {
   return json::object{{"exec", json::object{{"kind", "sequence"}, {"components", c}}}};
 }
 
+std::string logsCode() {
+  return "def main(p):\n    for i in range(4):\n        print('line-' + str(i))\n    return {'logged': 4}\n";
+}
+
+// Captures a fresh INVOKE for `name` (dropped by the proxy) while the proxy tells the
+// gateway that the action's limits.timeout is ten years.
+std::string stretchedInvoke(Provider& p, const std::string& name) {
+  std::string captured;
+  std::mutex m;
+  std::string needle = "/actions/" + name;
+  p.proxy().setHooks(
+      [&](Exchange& x) {
+        if (x.method != "POST" || x.target.find(needle + "?") == std::string::npos) return;
+        std::lock_guard lock(m);
+        std::error_code ec;
+        auto v = json::parse(x.requestBody, ec);
+        if (!ec && v.is_object() && v.as_object().if_contains("clemmys"))
+          captured = base64UrlDecode(std::string(v.at("clemmys").as_string())).value_or("");
+        x.target = "/api/v1/namespaces/_/actions/atk-dropped?blocking=true";
+      },
+      [&](Exchange& x) {
+        if (x.method != "GET" || x.target.find(needle) == std::string::npos || x.status != 200) return;
+        std::error_code ec;
+        auto v = json::parse(x.responseBody, ec);
+        if (ec || !v.is_object()) return;
+        v.as_object()["limits"] = json::object{{"timeout", int64_t{10} * 365 * 86400 * 1000}, {"memory", 256}};
+        x.responseBody = json::serialize(v);
+      });
+  (void)p.call("POST", "/api/v1/namespaces/_/actions/" + name + "?blocking=true", R"({"trail":"s"})");
+  p.proxy().clearHooks();
+  std::lock_guard lock(m);
+  return captured;
+}
+
 }  // namespace
+
+std::string defaultsCode() { return "def main(p):\n    return {'dflt': p.get('dflt', 'NONE')}\n"; }
 
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -69,6 +107,8 @@ void AttackTest::SetUpTestSuite() {
   std::string v2 = pinnedCode(2);
   std::string d = std::string("python:3") + '\0' + "main" + '\0' + v2;
   o.extraFunctionsYaml = "  \"/guest/atk-pinned\":\n    pinned_digests: [" + sha256Hex(d) + "]\n";
+  // The owner's message lifetime: every expiry comes from here (the lifetime attack).
+  o.sessionYaml = "message_lifetime_s: " + std::to_string(kLifetimeS) + "\n";
   auto p = Provider::start(o);
   if (!p) {
     startError_ = p.error().str();
@@ -91,6 +131,13 @@ void AttackTest::SetUpTestSuite() {
     if (s) s = put(pr, n, o2);
   }
   if (s) s = put(pr, "atk-pinned", python(pinnedCode(1)));
+  for (auto [n, v] : {std::pair{"atk-dflt", "kept"}, {"atk-roll", "v1"}}) {
+    json::object o2 = python(defaultsCode());
+    o2["parameters"] = json::array{json::object{{"key", "dflt"}, {"value", v}}};
+    if (s) s = put(pr, n, o2);
+  }
+  if (s) s = put(pr, "atk-logs", python(logsCode()));
+  if (s) s = put(pr, "atk-stretch", python(stepCode('T')));
   json::object shortLived = python(stepCode('S'));
   shortLived["limits"] = json::object{{"timeout", 1000}};
   if (s) s = put(pr, "atk-short", shortLived);
@@ -100,6 +147,8 @@ void AttackTest::SetUpTestSuite() {
   }
   shortIssuedMs_ = nowMs();
   shortInvoke_ = freshInvoke("atk-short", R"({"trail":"x"})");
+  stretchIssuedMs_ = nowMs();
+  stretchInvoke_ = stretchedInvoke(pr, "atk-stretch");
 }
 
 // gtest calls SetUp/TearDownTestSuite once per derived suite; the provider is

@@ -58,6 +58,10 @@ class AttackTest : public ::testing::Test {
   // An INVOKE for atk-short (1 s timeout: expires ~61 s after issue) captured at setup.
   static std::string shortInvoke_;
   static int64_t shortIssuedMs_;
+  // An INVOKE for atk-stretch captured at setup while the proxy reported its
+  // limits.timeout as ten years (the lifetime attack).
+  static std::string stretchInvoke_;
+  static int64_t stretchIssuedMs_;
 };
 
 // Client-visible outcome: status is not 200 and the body names `error`.
@@ -66,5 +70,9 @@ int64_t nowMs();
 std::string sha256Hex(const std::string& bytes);
 // Version `version` of atk-pinned's code (the policy pins version 2).
 std::string pinnedCode(int version);
+// Code of atk-dflt / atk-roll: returns its default parameter `dflt` ("NONE" if absent).
+std::string defaultsCode();
+// The policy's message lifetime the suite sets (seconds).
+inline constexpr int kLifetimeS = 30;
 
 }  // namespace clemmys::attack

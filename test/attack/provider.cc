@@ -73,7 +73,7 @@ Result<std::unique_ptr<Provider>> Provider::start(const ProviderOptions& options
   if (!ports) return std::unexpected(ports.error());
   if (ports->controller != p->controllerPort_) return fail("attack.port_moved", "controller port changed");
   p->kmsUrl_ = "https://127.0.0.1:" + std::to_string(ports->kms);
-  if (auto s = p->applyPolicyUpdate(options.extraFunctionsYaml); !s) return std::unexpected(s.error());
+  if (auto s = p->applyPolicyUpdate(options); !s) return std::unexpected(s.error());
   if (auto s = p->launchGateway(); !s) return std::unexpected(s.error());
   return p;
 }
@@ -91,7 +91,7 @@ std::vector<std::string> Provider::gatewayArgv() const {
           "--host", "127.0.0.1", "--port", std::to_string(gatewayPort_)};
 }
 
-Status Provider::applyPolicyUpdate(const std::string& extraFunctionsYaml) {
+Status Provider::applyPolicyUpdate(const ProviderOptions& options) {
   std::string ownerDir = dir_ + "/owner";
   auto owner = platform::loadOrCreateOwnerKey(ownerDir);
   if (!owner) return std::unexpected(owner.error());
@@ -110,7 +110,7 @@ Status Provider::applyPolicyUpdate(const std::string& extraFunctionsYaml) {
   body.insert(at + gwKey.size(), *measurement + ", ");
   auto fn = body.find("functions:\n");
   if (fn == std::string::npos) return fail("attack.policy_shape", "no functions section");
-  body.insert(fn + 11, extraFunctionsYaml);
+  body.insert(fn + 11, options.extraFunctionsYaml);
 
   auto endpoint = kmsclient::parseKmsUrl(kmsUrl_);
   if (!endpoint) return std::unexpected(endpoint.error());
@@ -123,7 +123,8 @@ Status Provider::applyPolicyUpdate(const std::string& extraFunctionsYaml) {
   if (!current) return std::unexpected(current.error());
   std::string hash(current->at("hash").as_string());
   int64_t version = current->at("version").to_number<int64_t>();
-  std::string next = "name: dev\nversion: " + std::to_string(version + 1) + "\npredecessor: " + hash + "\n" + body;
+  std::string next = "name: dev\nversion: " + std::to_string(version + 1) + "\npredecessor: " + hash + "\n" +
+                     options.sessionYaml + body;
   auto applied = kmsclient::applyPolicy(*client, next, *owner);
   if (!applied) return std::unexpected(applied.error());
   // Owner bookkeeping: `clemmys up` compares this marker with the KMS's current

@@ -34,6 +34,8 @@ namespace clemmys::attack {
 struct ProviderOptions {
   // Lines indented by 2 added under `functions:` of the policy update (pins).
   std::string extraFunctionsYaml;
+  // Top-level lines of the policy update (e.g. "message_lifetime_s: 30\n").
+  std::string sessionYaml;
 };
 
 class Provider {
@@ -65,7 +67,7 @@ class Provider {
 
  private:
   Provider() = default;
-  Status applyPolicyUpdate(const std::string& extraFunctionsYaml);
+  Status applyPolicyUpdate(const ProviderOptions& options);
   Status launchGateway();
   std::vector<std::string> gatewayArgv() const;
 

@@ -64,7 +64,7 @@ TEST_F(AttackTest, FlippedByteInInvokeIsRefusedByTheRuntime) {
       {kTypeAt, false, "envelope.unknown_type"}, {kKeyVersionAt + 3, false, "envelope.unknown_key_version"},
       {kIdAt, false, "envelope.auth_failed"},    {kChainIdAt + 7, false, "envelope.auth_failed"},
       {kStepAt + 1, false, "envelope.auth_failed"}, {kStepsAt + 1, false, "envelope.auth_failed"},
-      {kExpiresAt, false, "envelope.auth_failed"},  {kTargetAt + 2, false, "envelope.auth_failed"},
+      {kExpiresAt, false, "envelope.lifetime_exceeded"},  // R2b precedes the AEAD  {kTargetAt + 2, false, "envelope.auth_failed"},
       {40, true, "envelope.auth_failed"},           {1, true, "envelope.auth_failed"}};
   for (auto& f : flips) {
     SCOPED_TRACE("byte " + std::string(f.fromEnd ? "-" : "") + std::to_string(f.at));

@@ -41,6 +41,15 @@ class StoreAttackTest : public AttackTest {
     if (ran.status != 200 || ran.body.find("\"version\":2") == std::string::npos) {
       return "pinned version 2 does not run: " + ran.body;
     }
+    // atk-roll: defaults v1 (sealed at setup) captured, then updated to v2 alone.
+    auto roll1 = p.controllerCall("GET", "/api/v1/namespaces/guest/actions/atk-roll");
+    if (!roll1 || roll1->status != 200) return "cannot read atk-roll v1";
+    json::object upd{{"parameters", json::array{json::object{{"key", "dflt"}, {"value", "v2"}}}}};
+    auto roll2 = p.call("PUT", "/api/v1/namespaces/_/actions/atk-roll?overwrite=true", json::serialize(upd));
+    if (!roll2 || roll2->status != 200) return "cannot update atk-roll's defaults";
+    auto ranRoll = invoke("atk-roll", "{}");
+    if (ranRoll.status != 200 || ranRoll.body.find("\"dflt\":\"v2\"") == std::string::npos)
+      return "atk-roll does not run with its new defaults: " + ranRoll.body;
     if (auto s = p.stopPlatform(); !s) return s.error().str();
     std::string db = p.databasePath();
     auto doc = [&](const std::string& name) { return json::parse(actionDoc(db, "guest", name).value_or("null")); };
@@ -74,6 +83,14 @@ class StoreAttackTest : public AttackTest {
     auto pinned = doc("atk-pinned");
     for (auto* k : {"exec", "parameters", "annotations"}) pinned.as_object()[k] = old.at(k);
     if (err.empty()) err = write("atk-pinned", pinned);
+    // Defaults dropped: atk-dflt's sealed defaults removed from its document.
+    auto dropped = doc("atk-dflt");
+    dropped.as_object()["parameters"] = json::array();
+    if (err.empty()) err = write("atk-dflt", dropped);
+    // Defaults rolled back: atk-roll keeps its current code, with v1's PARAMS.
+    auto rolled = doc("atk-roll");
+    rolled.as_object()["parameters"] = json::parse(roll1->body).at("parameters");
+    if (err.empty()) err = write("atk-roll", rolled);
     // Sequences: the controller's own component lists.
     auto components = [&](const std::string& name, std::initializer_list<const char*> names) {
       auto v = doc(name);
@@ -107,11 +124,20 @@ TEST_F(StoreAttackTest, FlippedByteInStoredCodeIsRefused) {
 }
 
 TEST_F(StoreAttackTest, FlippedByteInStoredParametersIsRefused) {
-  EXPECT_TRUE(refusedWith(invoke("atk-flipparams", "{}"), "envelope.auth_failed"));
+  // Another PARAMS than the CODE binds (D3 runs before the PARAMS is opened).
+  EXPECT_TRUE(refusedWith(invoke("atk-flipparams", "{}"), "runtime.defaults_substituted"));
 }
 
 TEST_F(StoreAttackTest, RollbackToAnOlderVersionIsRefusedWhenPinned) {
   EXPECT_TRUE(refusedWith(invoke("atk-pinned", "{}"), "runtime.code_not_pinned"));
+}
+
+TEST_F(StoreAttackTest, DroppedDefaultsAreRefused) {
+  EXPECT_TRUE(refusedWith(invoke("atk-dflt", "{}"), "runtime.defaults_dropped"));
+}
+
+TEST_F(StoreAttackTest, DefaultsRolledBackToAnOlderVersionAreRefused) {
+  EXPECT_TRUE(refusedWith(invoke("atk-roll", "{}"), "runtime.defaults_substituted"));
 }
 
 TEST_F(StoreAttackTest, ReorderedStepsAreRefused) {
