@@ -45,6 +45,10 @@ class FakeController {
     std::lock_guard lock(mu_);
     return actions_.at(path);
   }
+  void putAction(const std::string& path, json::object doc) {
+    std::lock_guard lock(mu_);
+    actions_[path] = std::move(doc);
+  }
   json::object record(const std::string& id) {
     std::lock_guard lock(mu_);
     return records_.at(id);

@@ -3,6 +3,7 @@
 // and the plaintext body limit.
 #include "gateway/fake_controller_test_util.h"
 
+#include "envelope/defaults.h"
 #include "gateway/action_codec.h"
 
 namespace clemmys::gateway::testing {
@@ -62,6 +63,39 @@ TEST_F(GatewayFixture, ParamsOnlyUpdateReseals) {
                       R"({"parameters":[{"key":"k","value":"LOST_SECRET"}]})");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(fake->everything().find("LOST_SECRET"), std::string::npos);
+}
+
+// The stored CODE binds the stored PARAMS (doc/formats/envelope.md D1–D3); a
+// defaults-only update re-seals the CODE, and reads refuse a mismatched pair.
+TEST_F(GatewayFixture, DefaultsStayBoundToTheirCode) {
+  putCode("bound", "CODE_B");
+  auto v1 = fake->action("bound");
+  auto binding = [&](const json::object& doc) {
+    auto opened = openSealed(envelope::Type::code, "/guest/bound", doc.at("exec").at("code").as_string(), keys);
+    EXPECT_TRUE(opened) << opened.error().str();
+    return opened ? opened->header.chainId : envelope::Digest{};
+  };
+  auto paramsBytes = [](const json::object& doc) {
+    return *envelope::fromWire(doc.at("parameters").at(0).at("value").as_string());
+  };
+  EXPECT_EQ(binding(v1), envelope::defaultsBinding(paramsBytes(v1)));
+  ASSERT_EQ(call("PUT", "/api/v1/namespaces/_/actions/bound?overwrite=true",
+                 R"({"parameters":[{"key":"k","value":"v2"}]})").status, 200);
+  auto v2 = fake->action("bound");
+  EXPECT_EQ(binding(v2), envelope::defaultsBinding(paramsBytes(v2)));
+  EXPECT_NE(binding(v2), binding(v1));
+
+  auto rolledBack = v2;
+  rolledBack["parameters"] = v1.at("parameters");
+  fake->putAction("bound", rolledBack);
+  auto r = call("GET", "/api/v1/namespaces/_/actions/bound");
+  EXPECT_EQ(r.status, 502);
+  EXPECT_NE(r.body.find("gateway.defaults_substituted"), std::string::npos) << r.body;
+  auto dropped = v2;
+  dropped["parameters"] = json::array{};
+  fake->putAction("bound", dropped);
+  r = call("GET", "/api/v1/namespaces/_/actions/bound");
+  EXPECT_NE(r.body.find("gateway.defaults_dropped"), std::string::npos) << r.body;
 }
 
 TEST_F(GatewayFixture, ValidatesLikeTheController) {
