@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "kmsclient/kms_process_test_fixture.h"
+#include "envelope/log_order.h"
 #include "runtime/action_proxy.h"
 #include "runtime/secure_config.h"
 #include "runtime/secure_test_util.h"
@@ -263,7 +264,10 @@ TEST_F(SecureProcessTest, SealedPythonFunctionWithPolicyEnvArgvAndSealedLogs) {
     EXPECT_EQ(parsed->header.id, id);
     auto line = envelope::open(*parsed, gatewayKeys);
     ASSERT_TRUE(line);
-    EXPECT_TRUE(std::string(line->begin(), line->end()).starts_with("secure log"));
+    auto logLine = envelope::decodeLogBody(*line);  // stream, number, text
+    ASSERT_TRUE(logLine);
+    EXPECT_EQ(logLine->seq, 0u);
+    EXPECT_TRUE(logLine->text.starts_with("secure log"));
   }
 }
 
