@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   if (secure.enabled) {
     secure.files = runtime::PrivateFiles::prepare("");
     proxyOptions.tools.noNetwork = true;
+    proxyOptions.tools.pathLookup = false;
     // Not dumpable: the function's own processes (same uid, a user namespace below
     // ours) cannot ptrace us or read /proc/<pid>/mem, where the session's keys are.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {

@@ -2,7 +2,8 @@
 //   clemmys-simtee --socket PATH --state-dir DIR [--sandbox-uids FIRST:COUNT]
 //   clemmys-simtee measure [--rootfs MANIFEST] [--no-seccomp ...] -- /abs/exe args...
 //                                                      (prints the measurement)
-//   clemmys-simtee manifest [--libraries-of ELF]... [PATH...]   (prints a root manifest)
+//   clemmys-simtee manifest [--libraries-of ELF]... [--state DIR]... [PATH...]
+//                                                      (prints a root manifest)
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ int usage() {
                "       clemmys-simtee measure [--rootfs MANIFEST] [--no-user-ns] [--no-pid-ns] [--no-mount-ns]\n"
                "                              [--no-ipc-ns] [--net-ns] [--no-seccomp] [--no-private-tmp]\n"
                "                              [--memory BYTES] [--nofile N] -- EXE ARGS...\n"
-               "       clemmys-simtee manifest [--libraries-of ELF]... [PATH...]\n");
+               "       clemmys-simtee manifest [--libraries-of ELF]... [--state DIR]... [PATH...]\n");
   return 2;
 }
 
@@ -77,7 +78,9 @@ int manifestCommand(int argc, char** argv) {
   clemmys::simtee::RootfsBuilder builder;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    clemmys::Status s = a == "--libraries-of" && i + 1 < argc ? builder.addLibrariesOf(argv[++i]) : builder.add(a);
+    clemmys::Status s = a == "--libraries-of" && i + 1 < argc ? builder.addLibrariesOf(argv[++i])
+                        : a == "--state" && i + 1 < argc     ? builder.addState(argv[++i])
+                                                             : builder.add(a);
     if (!s) {
       std::fprintf(stderr, "clemmys-simtee manifest: %s\n", s.error().str().c_str());
       return 1;

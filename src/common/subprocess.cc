@@ -1,7 +1,6 @@
 #include "common/subprocess.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -62,8 +61,10 @@ struct Pipe {
     setrlimit(RLIMIT_AS, &rl);
   }
   if (o.noNetwork && ::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) die(126);
-  if (o.gid && (::setgroups(0, nullptr) != 0 || ::setresgid(*o.gid, *o.gid, *o.gid) != 0)) die(126);
-  if (o.uid && ::setresuid(*o.uid, *o.uid, *o.uid) != 0) die(126);
+  // Raw system calls (this thread only): glibc's setxid broadcast is not for a child.
+  if (o.gid && (syscall(SYS_setgroups, 0, nullptr) != 0 || syscall(SYS_setresgid, *o.gid, *o.gid, *o.gid) != 0))
+    die(126);
+  if (o.uid && syscall(SYS_setresuid, *o.uid, *o.uid, *o.uid) != 0) die(126);
   // A change of credentials clears the parent-death signal: set it again.
   if ((o.uid || o.gid) && o.dieWithParent) prctl(PR_SET_PDEATHSIG, SIGKILL);
   // Move passed fds out of the way first (targets may collide with sources).

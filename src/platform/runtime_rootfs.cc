@@ -30,6 +30,18 @@ std::string findResolved(const std::string& name, const std::string& dirs) {
   return {};
 }
 
+// Runs `clemmys-simtee manifest ...` and writes its output to `path` (0644: the
+// simtee, any uid, reads it; it holds only paths and digests).
+Status writeManifest(const std::vector<std::string>& argv, const std::string& path) {
+  auto text = captureOutput(argv, 120000, "platform.rootfs_failed");
+  if (!text) return std::unexpected(text.error());
+  if (auto s = writePrivateFile(path, *text); !s) {
+    return fail("platform.rootfs_failed", "cannot write " + path + ": " + s.error().str());
+  }
+  ::chmod(path.c_str(), 0644);
+  return {};
+}
+
 }  // namespace
 
 std::vector<std::string> RuntimeRootfs::args() const {
@@ -79,13 +91,17 @@ Result<RuntimeRootfs> writeRuntimeRootfs(const std::string& simteeBinary, const 
     if (fs::is_directory(stdlib, ec)) argv.push_back(stdlib.string());
   }
   if (!r.node.empty()) argv.push_back(r.node);
-  auto text = captureOutput(argv, 120000, "platform.rootfs_failed");
-  if (!text) return std::unexpected(text.error());
-  if (auto s = writePrivateFile(r.manifestPath, *text); !s) {
-    return fail("platform.rootfs_failed", "cannot write " + r.manifestPath + ": " + s.error().str());
-  }
-  ::chmod(r.manifestPath.c_str(), 0644);
+  if (auto s = writeManifest(argv, r.manifestPath); !s) return std::unexpected(s.error());
   return r;
+}
+
+Status writeServiceRootfs(const std::string& simteeBinary, const std::string& binary,
+                          const std::vector<std::string>& files, const std::vector<std::string>& stateDirs,
+                          const std::string& manifestPath) {
+  std::vector<std::string> argv = {simteeBinary, "manifest", "--libraries-of", binary};
+  for (const auto& d : stateDirs) argv.insert(argv.end(), {"--state", d});
+  argv.insert(argv.end(), files.begin(), files.end());
+  return writeManifest(argv, manifestPath);
 }
 
 }  // namespace clemmys::platform

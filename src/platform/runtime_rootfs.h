@@ -25,6 +25,13 @@ Result<RuntimeRootfs> writeRuntimeRootfs(const std::string& simteeBinary, const 
                                          const std::string& launcherDir, const std::string& kmsCertPath,
                                          const std::string& searchPath, const std::string& dataDir);
 
+// The measured root of a trusted service (KMS, gateway): `binary`'s libraries and
+// loader, `files`, and `stateDirs` read-write, written to `manifestPath` with
+// `clemmys-simtee manifest`. Error: platform.rootfs_failed.
+Status writeServiceRootfs(const std::string& simteeBinary, const std::string& binary,
+                          const std::vector<std::string>& files, const std::vector<std::string>& stateDirs,
+                          const std::string& manifestPath);
+
 // Runs argv, returns its stdout once it exits 0 within `timeoutMs`.
 // Error: `errorName` naming argv[0] and the exit status.
 Result<std::string> captureOutput(const std::vector<std::string>& argv, int timeoutMs, const std::string& errorName);

@@ -110,12 +110,22 @@ Status SecurePlatform::startKms(std::ostream& progress) {
   std::vector<std::string> argv = {options_.binDir + "/clemmys-kms", "--state-dir",
                                    options_.dataDir + "/kms", "--listen-fd", "3",
                                    "--host", "127.0.0.1"};
-  auto expected = measureLaunch(options_.binDir + "/clemmys-simtee", argv);
+  // Its measured root: its libraries and its state directory, nothing else.
+  std::string stateDir = options_.dataDir + "/kms";
+  std::error_code ec;
+  fs::create_directories(stateDir, ec);
+  ::chmod(stateDir.c_str(), 0700);
+  std::string simtee = options_.binDir + "/clemmys-simtee";
+  if (auto s = writeServiceRootfs(simtee, argv[0], {}, {stateDir}, kmsRootfs()); !s) {
+    ::close(fd);
+    return s;
+  }
+  auto expected = measureLaunch(simtee, argv, kmsRootfs());
   if (!expected) {
     ::close(fd);
     return std::unexpected(expected.error());
   }
-  auto kms = TrustedProcess::launch(simteeSocket(), argv, {}, fd, "clemmys-kms");
+  auto kms = TrustedProcess::launch(simteeSocket(), argv, {}, fd, "clemmys-kms", kmsRootfs());
   ::close(fd);
   if (!kms) return std::unexpected(kms.error());
   kms_ = std::move(*kms);
@@ -229,7 +239,9 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
   std::string launchJson = boost::json::serialize(boost::json::object{
       {"argv", argvJson}, {"rootfs", rootfs_.manifestPath}, {"measurement", *rtm}});
   if (auto s = writePrivateFile(options_.dataDir + "/runtime-launch.json", launchJson + "\n"); !s) return s;
-  auto gwm = measureLaunch(simtee, gatewayArgv());
+  std::vector<std::string> gw = gatewayArgv();
+  if (auto s = writeServiceRootfs(simtee, gw[0], {kmsCertPath_}, {}, gatewayRootfs()); !s) return s;
+  auto gwm = measureLaunch(simtee, gw, gatewayRootfs());
   if (!gwm) return std::unexpected(gwm.error());
   runtimeMeasurement_ = *rtm;
   gatewayMeasurement_ = *gwm;
@@ -270,7 +282,7 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
 
 Status SecurePlatform::startGateway(std::ostream& progress) {
   std::vector<std::string> env = {"CLEMMYS_CONTROLLER_AUTH=" + untrusted_->auth()};
-  auto gw = TrustedProcess::launch(simteeSocket(), gatewayArgv(), env, -1, "clemmys-gateway");
+  auto gw = TrustedProcess::launch(simteeSocket(), gatewayArgv(), env, -1, "clemmys-gateway", gatewayRootfs());
   if (!gw) return std::unexpected(gw.error());
   gateway_ = std::move(*gw);
   if (gateway_->measurement() != gatewayMeasurement_) {

@@ -69,6 +69,9 @@ class SecurePlatform {
   pid_t untrustedPid() const { return untrusted_ ? untrusted_->pid() : -1; }
   // Outside the simtee's 0700 state directory, so the untrusted uid can reach it.
   std::string simteeSocket() const { return options_.dataDir + "/simtee.sock"; }
+  // The measured roots of the KMS and the gateway (doc/secure-mode.md).
+  std::string kmsRootfs() const { return options_.dataDir + "/kms-rootfs.manifest"; }
+  std::string gatewayRootfs() const { return options_.dataDir + "/gateway-rootfs.manifest"; }
   const std::string& runtimeMeasurement() const { return runtimeMeasurement_; }
   const std::string& policyHash() const { return policyHash_; }
   bool policyChanged() const { return policyChanged_; }

@@ -27,7 +27,10 @@ Result<std::string> launcher(const std::string& launcherDir, const std::string& 
   return path;
 }
 
-Result<std::string> interpreter(const std::string& fixed, const char* name) {
+Result<std::string> interpreter(const Interpreters& tools, const std::string& fixed, const char* name) {
+  if (fixed.empty() && !tools.pathLookup) {
+    return fail("runtime.not_found", std::string(name) + ": no interpreter was named on the command line");
+  }
   if (fixed.empty()) return findExecutable(name);
   if (!isRegularFile(fixed)) return fail("runtime.not_found", std::string(name) + " " + fixed + " is missing");
   return fixed;
@@ -51,7 +54,7 @@ bool canPrestart(Kind kind) { return kind == Kind::python || kind == Kind::nodej
 Result<LoopSpec> prestartLoopSpec(Kind kind, const std::string& dir, const Interpreters& tools) {
   if (!canPrestart(kind)) return fail("runtime.unsupported_kind", std::string(kindName(kind)) + " cannot be pre-started");
   bool python = kind == Kind::python;
-  auto path = python ? interpreter(tools.python, "python3") : interpreter(tools.node, "node");
+  auto path = python ? interpreter(tools, tools.python, "python3") : interpreter(tools, tools.node, "node");
   if (!path) return std::unexpected(path.error());
   auto script = launcher(tools.launcherDir, python ? "python3_launcher.py" : "nodejs_launcher.js");
   if (!script) return std::unexpected(script.error());
@@ -114,7 +117,7 @@ Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
       if (!isRegularFile(dir + "/__main__.py")) {
         return fail("runtime.bad_code", "Zip file does not include __main__.py");
       }
-      auto python = interpreter(tools.python, "python3");
+      auto python = interpreter(tools, tools.python, "python3");
       if (!python) return std::unexpected(python.error());
       auto script = launcher(tools.launcherDir, "python3_launcher.py");
       if (!script) return std::unexpected(script.error());
@@ -125,7 +128,7 @@ Result<LoopSpec> prepareLoopAction(Kind kind, const ActionSource& source,
     }
     case Kind::nodejs: {
       if (auto st = layOut(source, dir, "index.js", 0600); !st) return std::unexpected(st.error());
-      auto node = interpreter(tools.node, "node");
+      auto node = interpreter(tools, tools.node, "node");
       if (!node) return std::unexpected(node.error());
       auto script = launcher(tools.launcherDir, "nodejs_launcher.js");
       if (!script) return std::unexpected(script.error());

@@ -34,6 +34,9 @@ struct Interpreters {
   // Secure mode: the function's processes get a network namespace of their own, so
   // they reach no network, not the platform's ports on loopback (doc/threat-model.md).
   bool noNetwork = false;
+  // Plain mode looks an unset interpreter up in $PATH; secure mode does not (only the
+  // measured argv names interpreters): an unset one is runtime.not_found.
+  bool pathLookup = true;
 };
 
 // REQUIRES: kind != Kind::cpp; `dir` exists and is empty.

@@ -150,7 +150,8 @@ class SecureProcessTest : public kmsclient::testing::KmsProcessFixture {
 
   std::vector<std::string> runtimeArgv(const std::string& session) {
     return {RUNTIME_BINARY, "--secure", "--kms", "https://127.0.0.1:" + std::to_string(kmsPort), "--kms-cert",
-            certFile, "--session", session, "--listen-fd", "3", "--launcher-dir", LAUNCHER_DIR};
+            certFile, "--session", session, "--listen-fd", "3", "--launcher-dir", LAUNCHER_DIR,
+            "--python", "/usr/bin/python3"};
   }
 
   std::string measureWith(std::vector<std::string> flags, std::vector<std::string> argv) {

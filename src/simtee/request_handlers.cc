@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 
@@ -137,7 +138,11 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   std::lock_guard lock(mu_);
   uid_t sandboxUid = static_cast<uid_t>(-1);
   if (manifest) {
-    if (sandboxUids()) {
+    // A process with state directories keeps the daemon's uid: its state must stay
+    // its own from one launch to the next.
+    bool hasState = std::any_of(manifest->entries.begin(), manifest->entries.end(),
+                                [](const RootfsEntry& e) { return e.type == RootfsEntry::Type::state; });
+    if (sandboxUids() && !hasState) {
       auto uid = takeSandboxUid();
       if (!uid) return std::unexpected(uid.error());
       sandboxUid = *uid;

@@ -184,6 +184,15 @@ Status RootfsBuilder::addLibrariesOf(const std::string& path) {
   return {};
 }
 
+Status RootfsBuilder::addState(const std::string& dir) {
+  struct stat st{};
+  if (!isNormalPath(dir) || ::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail("simtee.rootfs_invalid", dir + " is not a directory given by an absolute normal path");
+  }
+  entries_[dir] = RootfsEntry{RootfsEntry::Type::state, dir, "", false, ""};
+  return {};
+}
+
 std::string RootfsBuilder::text() const {
   std::vector<RootfsEntry> all;
   for (const auto& [path, e] : entries_) all.push_back(e);

@@ -23,6 +23,9 @@ class RootfsBuilder {
   Status add(const std::string& path);
   // Adds only the shared libraries and loader of the ELF file `path`.
   Status addLibrariesOf(const std::string& path);
+  // Adds `dir` as a read-write state directory (its path only; no digest).
+  // Error: simtee.rootfs_invalid (not an absolute normal path to a directory).
+  Status addState(const std::string& dir);
   std::string text() const;
 
  private:

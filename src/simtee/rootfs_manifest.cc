@@ -47,6 +47,9 @@ Result<RootfsEntry> parseLine(std::string_view line) {
     e.type = RootfsEntry::Type::tree;
     e.digestHex = f[1];
     e.path = f[2];
+  } else if (f.size() == 2 && f[0] == "state") {
+    e.type = RootfsEntry::Type::state;
+    e.path = f[1];
   } else if (f.size() == 3 && f[0] == "link" && cleanText(f[1])) {
     e.type = RootfsEntry::Type::link;
     e.target = f[1];
@@ -136,6 +139,7 @@ std::string formatRootfsManifest(std::vector<RootfsEntry> entries) {
         break;
       case RootfsEntry::Type::tree: out += "tree " + e.digestHex + " " + e.path + "\n"; break;
       case RootfsEntry::Type::link: out += "link " + e.target + " " + e.path + "\n"; break;
+      case RootfsEntry::Type::state: out += "state " + e.path + "\n"; break;
     }
   }
   return out;

@@ -13,12 +13,14 @@
 namespace clemmys::simtee {
 
 struct RootfsEntry {
-  enum class Type { file, tree, link };
+  enum class Type { file, tree, link, state };
   Type type = Type::file;
   std::string path;       // absolute, normal
   std::string digestHex;  // file, tree: 64 lowercase hex
   bool executable = false;  // file
   std::string target;     // link
+  // state: a directory bound read-write; its contents are the process's own
+  // (unmeasured) state, only its path is part of the manifest.
 };
 
 struct RootfsManifest {

@@ -39,15 +39,17 @@ bool RootfsVerifier::trusted(const struct stat& st) const {
   return stickyDir || (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-Status RootfsVerifier::checkAncestors(const std::string& path) {
+Status RootfsVerifier::checkAncestors(const std::string& path, std::set<std::string>& checked) {
   // Every directory on the way must be a real directory (no link: the manifest says
   // where links are) that only trusted users can change.
   for (size_t slash = 0; slash != std::string::npos; slash = path.find('/', slash + 1)) {
     std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+    if (checked.contains(dir)) continue;
     struct stat st{};
     if (::lstat(dir.c_str(), &st) != 0) return mismatch(dir + ": " + std::strerror(errno));
     if (!S_ISDIR(st.st_mode)) return mismatch(dir + " is not a directory (a link must be listed as one)");
     if (!trusted(st)) return fail("simtee.rootfs_untrusted", dir + " can be changed by an untrusted user");
+    checked.insert(dir);
   }
   return {};
 }
@@ -151,12 +153,16 @@ Result<std::string> RootfsVerifier::treeDigestHex(const std::string& root) {
   return hexOf(h.digest());
 }
 
-Status RootfsVerifier::checkEntry(const RootfsEntry& e) {
+Status RootfsVerifier::checkEntry(const RootfsEntry& e, std::set<std::string>& checked) {
   if (e.type == RootfsEntry::Type::link) return {};
-  if (auto s = checkAncestors(e.path); !s) return s;
+  if (auto s = checkAncestors(e.path, checked); !s) return s;
   struct stat st{};
   if (::lstat(e.path.c_str(), &st) != 0) return mismatch(e.path + ": " + std::strerror(errno));
   if (!trusted(st)) return fail("simtee.rootfs_untrusted", e.path + " can be changed by an untrusted user");
+  if (e.type == RootfsEntry::Type::state) {
+    if (!S_ISDIR(st.st_mode)) return mismatch(e.path + " is not a directory");
+    return {};
+  }
   if (e.type == RootfsEntry::Type::file) {
     if (!S_ISREG(st.st_mode)) return mismatch(e.path + " is not a regular file");
     if (((st.st_mode & S_IXUSR) != 0) != e.executable) return mismatch(e.path + ": execute bit differs");
@@ -174,7 +180,8 @@ Status RootfsVerifier::checkEntry(const RootfsEntry& e) {
 
 Result<RootfsManifest> RootfsVerifier::load(const std::string& path) {
   if (!isNormalPath(path)) return fail("simtee.rootfs_invalid", "the manifest path must be absolute and normal");
-  if (auto s = checkAncestors(path); !s) {
+  std::set<std::string> checked;
+  if (auto s = checkAncestors(path, checked); !s) {
     return fail("simtee.rootfs_untrusted", "manifest " + path + ": " + s.error().message);
   }
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -194,7 +201,7 @@ Result<RootfsManifest> RootfsVerifier::load(const std::string& path) {
   auto manifest = parseRootfsManifest(text);
   if (!manifest) return std::unexpected(manifest.error());
   for (const auto& e : manifest->entries) {
-    if (auto s = checkEntry(e); !s) return std::unexpected(s.error());
+    if (auto s = checkEntry(e, checked); !s) return std::unexpected(s.error());
   }
   return manifest;
 }
@@ -226,7 +233,8 @@ Result<RootPlan> planRoot(const RootfsManifest& manifest, const std::string& soc
     }
     auto flags = lockedFlags(e.path);
     if (!flags) return std::unexpected(flags.error());
-    plan.binds.push_back({e.path, e.path, e.type == RootfsEntry::Type::tree, true, *flags});
+    bool dir = e.type == RootfsEntry::Type::tree || e.type == RootfsEntry::Type::state;
+    plan.binds.push_back({e.path, e.path, dir, e.type != RootfsEntry::Type::state, *flags});
   }
   for (const char* dev : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {
     plan.binds.push_back({dev, dev, false, false, 0});

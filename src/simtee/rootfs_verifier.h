@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -58,8 +59,9 @@ class RootfsVerifier {
   bool trusted(const struct stat& st) const;
 
  private:
-  Status checkEntry(const RootfsEntry& e);
-  Status checkAncestors(const std::string& path);
+  // `checked` holds the directories already found good during one load().
+  Status checkEntry(const RootfsEntry& e, std::set<std::string>& checked);
+  Status checkAncestors(const std::string& path, std::set<std::string>& checked);
   Result<std::string> digestOf(const std::string& path, const struct stat& st);
 
   uid_t trustedUid_;

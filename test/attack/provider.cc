@@ -101,7 +101,9 @@ Status Provider::applyPolicyUpdate(const ProviderOptions& options) {
   if (!marker) return std::unexpected(marker.error());
   std::string want = marker->substr(marker->find(' ') + 1);  // digest of up's own body, "\n" kept
 
-  auto measurement = platform::measureLaunch(binDir_ + "/clemmys-simtee", gatewayArgv());
+  // The platform's gateway root (clemmys up wrote it): same binary, same KMS certificate.
+  auto measurement = platform::measureLaunch(binDir_ + "/clemmys-simtee", gatewayArgv(),
+                                             dir_ + "/gateway-rootfs.manifest");
   if (!measurement) return std::unexpected(measurement.error());
   std::string body = bodyOf(*doc);
   std::string gwKey = "  gateway: {measurements: [";
@@ -140,7 +142,7 @@ Status Provider::launchGateway() {
   caPem_ = *ca;
   auto gw = platform::TrustedProcess::launch(dir_ + "/simtee.sock", gatewayArgv(),
                                              {"CLEMMYS_CONTROLLER_AUTH=" + controllerAuth_}, -1,
-                                             "attack-gateway");
+                                             "attack-gateway", dir_ + "/gateway-rootfs.manifest");
   if (!gw) return std::unexpected(gw.error());
   gateway_ = std::move(*gw);
   auto ready = gateway_->waitForLine("clemmys-gateway ready", std::chrono::seconds(30));
