@@ -4,7 +4,7 @@
 //   clemmys-runtime [--host H] [--port N] [--listen-fd FD] [--launcher-dir DIR]
 //                   [--python PATH] [--node PATH] [--kind K]
 //                   [--secure --kms https://H:P --kms-cert PEMFILE --session NAME
-//                    [--attester sim|sgx-gramine|configfs-tsm]]
+//                    [--attester sim|sgx|tdx|snp]]
 //
 // --secure (doc/secure-mode.md): before serving, attest to the KMS and take the
 // session's keys; a runtime that cannot attest exits 1 with the named error and
@@ -39,7 +39,7 @@ int usage(const char* why) {
                "clemmys-runtime: %s\nusage: clemmys-runtime [--host H] [--port N] "
                "[--listen-fd FD] [--launcher-dir DIR] [--python PATH] [--node PATH] [--kind K]\n"
                "       [--secure --kms https://H:P --kms-cert PEMFILE --session NAME "
-               "[--attester sim|sgx-gramine|configfs-tsm]]\n",
+               "[--attester sim|sgx|tdx|snp]]\n",
                why);
   return 2;
 }
@@ -103,6 +103,11 @@ int main(int argc, char** argv) {
     } else if (arg == "--session") {
       secure.session = std::string(value);
     } else if (arg == "--attester") {
+      // One vocabulary with the gateway: sgx is Gramine's /dev/attestation, tdx and
+      // snp the kernel's configfs-tsm.
+      if (value != "sim" && value != "sgx" && value != "tdx" && value != "snp") {
+        return usage("--attester is one of sim, sgx, tdx, snp");
+      }
       secure.attester = std::string(value);
     } else {
       return usage(("unknown option " + std::string(arg)).c_str());

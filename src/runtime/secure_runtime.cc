@@ -28,8 +28,7 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
     endpoint->certificatePem = pem.str();
   }
   tee::AttesterConfig attesterConfig;
-  const std::string& a = options.attester;
-  attesterConfig.backend = a == "sgx-gramine" ? "sgx" : a == "configfs-tsm" ? "tdx" : a;
+  attesterConfig.backend = options.attester;  // sim | sgx | tdx | snp, as for the gateway
   auto attester = tee::makeAttester(attesterConfig);
   if (!attester) return std::unexpected(attester.error());
   rt->kms_ = std::make_unique<KmsKeySource>(*endpoint, std::move(*attester), options.session);

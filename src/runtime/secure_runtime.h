@@ -22,7 +22,7 @@ struct SecureOptions {
   std::string kmsUrl;                // https://host:port
   std::string kmsCert;               // PEM file, or the PEM itself
   std::string session;
-  std::string attester = "sim";      // sim | sgx-gramine | configfs-tsm (| sgx | tdx | snp)
+  std::string attester = "sim";      // sim | sgx | tdx | snp (tee::makeAttester), as for the gateway
   PrivateFiles files;                // prepared by main while single-threaded
 };
 
