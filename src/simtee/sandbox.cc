@@ -231,10 +231,13 @@ std::vector<char*> cArray(const std::vector<std::string>& v) {
 NamespaceSupport probeNamespaces() {
   NamespaceSupport s;
   s.user = probeOne(CLONE_NEWUSER);
-  s.pid = probeOne(CLONE_NEWPID);
-  s.mount = probeOne(CLONE_NEWNS);
-  s.ipc = probeOne(CLONE_NEWIPC);
-  s.net = probeOne(CLONE_NEWNET);
+  // A launch creates its namespaces in one clone, together with its user namespace;
+  // without root only that combination is allowed, so probe it that way.
+  int with = s.user ? CLONE_NEWUSER : 0;
+  s.pid = probeOne(with | CLONE_NEWPID);
+  s.mount = probeOne(with | CLONE_NEWNS);
+  s.ipc = probeOne(with | CLONE_NEWIPC);
+  s.net = probeOne(with | CLONE_NEWNET);
   return s;
 }
 
