@@ -137,8 +137,8 @@ Result<std::unique_ptr<UntrustedSide>> UntrustedSide::start(const std::string& c
   }
   std::unique_ptr<UntrustedSide> side(new UntrustedSide());
   side->child_ = std::move(*child);
-  std::string config_ = untrustedConfigJson(config);
-  if (::write(side->child_.stdinFd(), config_.data(), config_.size()) != static_cast<ssize_t>(config_.size())) {
+  std::string text = untrustedConfigJson(config);
+  if (::write(side->child_.stdinFd(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     return fail("platform.untrusted_failed", "cannot hand the configuration to the untrusted process");
   }
   side->child_.closeStdin();
