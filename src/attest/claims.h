@@ -28,6 +28,9 @@ struct Claims {
   bool insecure = false;      // sim evidence: no hardware protection behind it
   // TDX runtime measurements RTMR0..3 (48 bytes each); empty for other types.
   std::vector<crypto::Bytes> rtmrs;
+  // TDX MRCONFIGID and MROWNER (48 bytes each); empty for other types.
+  crypto::Bytes mrConfigId;
+  crypto::Bytes mrOwner;
 };
 
 }  // namespace clemmys::attest

@@ -28,6 +28,8 @@ Claims claimsFromQuote(const DcapQuote& q, EvidenceType type) {
     c.debug = q.tdBody->debug();
     c.reportData = toBytes(q.tdBody->reportData);
     for (const auto& r : q.tdBody->rtmr) c.rtmrs.push_back(toBytes(r));
+    c.mrConfigId = toBytes(q.tdBody->mrConfigId);
+    c.mrOwner = toBytes(q.tdBody->mrOwner);
   }
   return c;
 }

@@ -4,8 +4,6 @@
 
 #include <openssl/crypto.h>
 
-#include <algorithm>
-
 #include "common/encoding.h"
 #include "crypto/sealed_box.h"
 #include "kms/protocol.h"
@@ -71,20 +69,11 @@ Result<AttestRequest> parseRequest(const json::object& o) {
     }
   }
   r.options.collateralJson = optionalField(o, "collateral");
+  r.options.pckChainPem = optionalField(o, "pck_chain");
   r.options.snpLeafCert = optionalField(o, "snp_leaf_cert");
   r.options.snpCaChainPem = optionalField(o, "snp_ca_chain");
   r.options.allowDebug = false;
   return r;
-}
-
-Status checkMeasurement(const policy::ServicePolicy& service, const attest::Claims& claims) {
-  std::string m = toHex(claims.measurement);
-  if (std::find(service.measurements.begin(), service.measurements.end(), m) != service.measurements.end()) return {};
-  if (service.signer && toHex(claims.signer) == *service.signer && claims.productId == service.product &&
-      claims.svn >= service.minSvn) {
-    return {};
-  }
-  return fail("kms.measurement_refused", "measurement " + m + " is not accepted by the policy");
 }
 
 }  // namespace
@@ -106,35 +95,12 @@ Result<json::object> Releaser::release(const json::object& body) {
   if (auto st = nonces_.consume(req->nonce); !st) return refuse(st.error());
   auto service = sessions_.servicePolicy(req->session, req->service);
   if (!service) return refuse(service.error());
-  const auto& tolerated = service->evidence;
-  if (std::find(tolerated.begin(), tolerated.end(), req->evidenceType) == tolerated.end()) {
-    return refuse(Error{"kms.evidence_not_tolerated",
-                        "service '" + req->service + "' does not tolerate " + req->evidenceType + " evidence"});
-  }
-  auto verifier = verifiers_.find(req->evidenceType);
-  if (verifier == verifiers_.end()) {
-    return refuse(Error{"kms.evidence_type_unsupported", "no verifier for " + req->evidenceType});
-  }
-  auto claims = verifier->second->verify(crypto::asBytes(req->evidence), req->options);
+  auto claims = verifyEvidence(*service, verifiers_, req->evidenceType, crypto::asBytes(req->evidence), req->options);
   if (!claims) return refuse(claims.error());
   audit.measurementHex = toHex(claims->measurement);
   audit.insecure = claims->insecure;
-  if (attest::evidenceTypeName(claims->type) != req->evidenceType) {
-    return refuse(Error{"kms.evidence_type_mismatch", "evidence is not of the declared type"});
-  }
-  if (claims->debug) return refuse(Error{"kms.debug_refused", "debug evidence is never accepted"});
   auto expected = attestReportData(crypto::asBytes(req->nonce), crypto::asBytes(req->ephemeralPoint));
-  if (claims->reportData.size() != expected.size() ||
-      !std::equal(expected.begin(), expected.end(), claims->reportData.begin())) {
-    return refuse(Error{"kms.report_data_mismatch", "report data does not bind the nonce and the ephemeral key"});
-  }
-  if (auto st = checkMeasurement(*service, *claims); !st) return refuse(st.error());
-  if (claims->type != attest::EvidenceType::kSim) {
-    std::string status = claims->tcbStatus.value_or("Unknown");
-    if (std::find(service->tcbStatus.begin(), service->tcbStatus.end(), status) == service->tcbStatus.end()) {
-      return refuse(Error{"kms.tcb_status_refused", "TCB status " + status + " is not tolerated"});
-    }
-  }
+  if (auto st = checkClaims(*service, *claims, expected); !st) return refuse(st.error());
   auto ephemeral = crypto::p256FromPoint(crypto::asBytes(req->ephemeralPoint));
   if (!ephemeral) return refuse(Error{"kms.bad_request", "ephemeral_public_key: " + ephemeral.error().str()});
 

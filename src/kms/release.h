@@ -8,7 +8,9 @@
 //  6. its type is the declared one, not debug         kms.evidence_type_mismatch, kms.debug_refused
 //  7. report data binds nonce + ephemeral key         kms.report_data_mismatch
 //  8. measurement / signer accepted by the policy     kms.measurement_refused
+//     TDX fields the policy names                     kms.rtmr_refused, kms.mrconfigid_refused, kms.mrowner_refused
 //  9. TCB status tolerated (hardware evidence)        kms.tcb_status_refused
+// Steps 4–9 are evidence_check.h's verifyEvidence and checkClaims.
 // Then it builds the configuration and seals it to the ephemeral key
 // (crypto/sealed_box.h, salt = nonce, context = kReleaseContext). Every
 // decision is written to the audit log.
@@ -17,20 +19,12 @@
 
 #include <boost/json/object.hpp>
 
-#include <map>
-#include <memory>
-#include <string>
-
-#include "attest/verifier.h"
 #include "kms/audit_log.h"
+#include "kms/evidence_check.h"
 #include "kms/nonces.h"
 #include "kms/sessions.h"
 
 namespace clemmys::kms {
-
-// Verifiers by evidence type ("sgx", "tdx", "snp", "sim"); a missing entry
-// means the type is not supported by this KMS.
-using VerifierMap = std::map<std::string, std::unique_ptr<attest::Verifier>>;
 
 class Releaser {
  public:

@@ -5,8 +5,6 @@
 #include <filesystem>
 
 #include "attest/dcap_verifier.h"
-#include "attest/snp_verifier.h"
-#include "attest/trust_anchors.h"
 #include "crypto/cert_issuer.h"
 #include "kms/protocol.h"
 
@@ -69,10 +67,7 @@ Result<std::unique_ptr<KmsService>> KmsService::start(const ServiceOptions& opti
 
   svc->sessions_ = std::make_unique<SessionManager>(std::move(state), *svc->store_, deps.random, deps.clock);
   svc->nonces_ = std::make_unique<NonceRegistry>(deps.clock, deps.random, options.nonceTtlMs);
-  auto intel = attest::intelSgxRootSpki();
-  svc->verifiers_["sgx"] = std::make_unique<attest::DcapVerifier>(attest::EvidenceType::kSgx, intel, deps.clock);
-  svc->verifiers_["tdx"] = std::make_unique<attest::DcapVerifier>(attest::EvidenceType::kTdx, intel, deps.clock);
-  svc->verifiers_["snp"] = std::make_unique<attest::SnpVerifier>(deps.clock);
+  svc->verifiers_ = hardwareVerifiers(deps.clock);
   if (options.simRootPem) {
     auto root = crypto::Certificate::chainFromPem(*options.simRootPem);
     if (!root || root->size() != 1) return fail("kms.bad_sim_root", "sim root must be one PEM certificate");

@@ -159,6 +159,15 @@ Result<json::object> SessionManager::describe(std::string_view name) const {
       o["product"] = sv.product;
       o["min_svn"] = sv.minSvn;
     }
+    if (sv.tdx) {
+      json::object t;
+      for (size_t i = 0; i < sv.tdx->rtmr.size(); ++i) {
+        if (sv.tdx->rtmr[i]) t["rtmr" + std::to_string(i)] = *sv.tdx->rtmr[i];
+      }
+      if (sv.tdx->mrConfigId) t["mrconfigid"] = *sv.tdx->mrConfigId;
+      if (sv.tdx->mrOwner) t["mrowner"] = *sv.tdx->mrOwner;
+      o["tdx"] = std::move(t);
+    }
     services[n] = std::move(o);
   }
   json::object functions;

@@ -60,6 +60,9 @@ Result<json::object> submitEvidence(http::Client& client, const AttestRequest& r
   if (request.tlsPublicKey) body["tls_public_key"] = base64UrlEncode(bytesToString(*request.tlsPublicKey));
   if (!request.tlsNames.empty()) body["tls_names"] = json::value_from(request.tlsNames);
   if (request.collateralJson) body["collateral"] = *request.collateralJson;
+  if (request.pckChainPem) body["pck_chain"] = *request.pckChainPem;
+  if (request.snpLeafCertPem) body["snp_leaf_cert"] = *request.snpLeafCertPem;
+  if (request.snpCaChainPem) body["snp_ca_chain"] = *request.snpCaChainPem;
   auto reply = postJson(client, "/v1/attest", body);
   if (!reply) return std::unexpected(reply.error());
   crypto::SealedBox box;

@@ -27,7 +27,12 @@ struct AttestRequest {
   // Gateway: a TLS certificate from the session CA for this key (SPKI DER).
   std::optional<crypto::Bytes> tlsPublicKey;
   std::vector<std::string> tlsNames;
+  // Verifier inputs from the host's collateral cache (doc/formats/kms-api.md);
+  // unset fields are not sent. Sim evidence needs none of them.
   std::optional<std::string> collateralJson;  // DCAP collateral for TCB evaluation
+  std::optional<std::string> pckChainPem;     // PCK chain for PPID (type 1..3) quotes
+  std::optional<std::string> snpLeafCertPem;  // SEV-SNP VCEK or VLEK
+  std::optional<std::string> snpCaChainPem;   // ASK/ASVK ‖ ARK
 };
 
 // Errors: the KMS's named refusal (kms.*, attest.*), http.*, tee.*/simtee.*,

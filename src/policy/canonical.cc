@@ -36,13 +36,25 @@ std::string stringMap(const std::map<std::string, std::string>& m) {
   return object(members);
 }
 
+std::string optionalStr(const std::optional<std::string>& v) { return v ? str(*v) : "null"; }
+
+std::string tdx(const TdxPolicy& t) {
+  std::vector<std::pair<std::string, std::string>> members{{"mrconfigid", optionalStr(t.mrConfigId)},
+                                                           {"mrowner", optionalStr(t.mrOwner)}};
+  for (size_t i = 0; i < t.rtmr.size(); ++i) members.emplace_back("rtmr" + std::to_string(i), optionalStr(t.rtmr[i]));
+  return object(members);
+}
+
 std::string service(const ServicePolicy& s) {
-  return object({{"evidence", list(s.evidence, true)},
-                 {"measurements", list(s.measurements, true)},
-                 {"min_svn", std::to_string(s.minSvn)},
-                 {"product", std::to_string(s.product)},
-                 {"signer", s.signer ? str(*s.signer) : "null"},
-                 {"tcb_status", list(s.tcbStatus, true)}});
+  std::vector<std::pair<std::string, std::string>> members{{"evidence", list(s.evidence, true)},
+                                                           {"measurements", list(s.measurements, true)},
+                                                           {"min_svn", std::to_string(s.minSvn)},
+                                                           {"product", std::to_string(s.product)},
+                                                           {"signer", optionalStr(s.signer)},
+                                                           {"tcb_status", list(s.tcbStatus, true)}};
+  // Only when set: policies written before the block existed keep their hash.
+  if (s.tdx) members.emplace_back("tdx", tdx(*s.tdx));
+  return object(members);
 }
 
 std::string function(const FunctionPolicy& f) {

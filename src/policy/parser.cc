@@ -92,7 +92,9 @@ struct Parser {
   }
 
   bool service(const YAML::Node& node, const std::string& where, ServicePolicy& s) {
-    if (!mapping(node, where, {"measurements", "signer", "product", "min_svn", "evidence", "tcb_status"})) return false;
+    if (!mapping(node, where, {"measurements", "signer", "product", "min_svn", "evidence", "tcb_status", "tdx"})) {
+      return false;
+    }
     if (node["measurements"] && !hexList(node["measurements"], where + ".measurements", s.measurements, 32, 48)) return false;
     if (node["signer"]) {
       std::string signer;
@@ -121,10 +123,36 @@ struct Parser {
     }
     if (node["tcb_status"]) {
       if (!stringList(node["tcb_status"], where + ".tcb_status", s.tcbStatus)) return false;
+      for (const auto& t : s.tcbStatus) {
+        if (!knownTcbStatus(t)) return bad("policy.bad_value", where + ".tcb_status: unknown status '" + t + "'");
+      }
     } else {
       s.tcbStatus = {"UpToDate"};
     }
+    if (node["tdx"]) {
+      if (std::find(s.evidence.begin(), s.evidence.end(), "tdx") == s.evidence.end()) {
+        return bad("policy.bad_value", where + ".tdx needs tdx in evidence");
+      }
+      s.tdx.emplace();
+      if (!tdx(node["tdx"], where + ".tdx", *s.tdx)) return false;
+    }
     return true;
+  }
+
+  bool tdx(const YAML::Node& node, const std::string& where, TdxPolicy& t) {
+    if (!mapping(node, where, {"rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrconfigid", "mrowner"})) return false;
+    if (node.size() == 0) return bad("policy.bad_value", where + " must name at least one field");
+    auto field = [&](const char* key, std::optional<std::string>& out) {
+      if (!node[key]) return true;
+      std::string v;
+      if (!scalar(node[key], where + "." + key, v) || !hexDigest(v, where + "." + key, 48, 48)) return false;
+      out = std::move(v);
+      return true;
+    };
+    for (size_t i = 0; i < t.rtmr.size(); ++i) {
+      if (!field(("rtmr" + std::to_string(i)).c_str(), t.rtmr[i])) return false;
+    }
+    return field("mrconfigid", t.mrConfigId) && field("mrowner", t.mrOwner);
   }
 
   bool function(const YAML::Node& node, const std::string& where, FunctionPolicy& f) {
@@ -250,6 +278,14 @@ const char* secretKindName(SecretKind kind) {
     case SecretKind::kSupplied: return "supplied";
   }
   return "?";
+}
+
+bool knownTcbStatus(std::string_view status) {
+  static const std::set<std::string_view> known = {"UpToDate",    "SWHardeningNeeded", "ConfigurationNeeded",
+                                                   "ConfigurationAndSWHardeningNeeded", "OutOfDate",
+                                                   "OutOfDateConfigurationNeeded",      "TcbNotSupported",
+                                                   "Unknown"};
+  return known.contains(status);
 }
 
 const SecretSpec* Policy::findSecret(std::string_view name) const {

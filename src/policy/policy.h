@@ -7,6 +7,7 @@
 // duplicate_secret, unknown_secret.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -19,6 +20,14 @@
 
 namespace clemmys::policy {
 
+// TD report fields a TDX service pins beyond MRTD; unset fields are not
+// checked. Lowercase hex of 48 bytes each.
+struct TdxPolicy {
+  std::array<std::optional<std::string>, 4> rtmr;  // RTMR0..RTMR3
+  std::optional<std::string> mrConfigId;
+  std::optional<std::string> mrOwner;
+};
+
 struct ServicePolicy {
   std::vector<std::string> measurements;  // lowercase hex
   std::optional<std::string> signer;      // lowercase hex (MRSIGNER)
@@ -26,7 +35,11 @@ struct ServicePolicy {
   uint32_t minSvn = 0;
   std::vector<std::string> evidence;      // tolerated types: sgx, tdx, snp, sim
   std::vector<std::string> tcbStatus;     // tolerated TCB statuses (hardware evidence)
+  std::optional<TdxPolicy> tdx;           // TDX evidence only
 };
+
+// The TCB status names a policy may list (doc/formats/policy.md).
+bool knownTcbStatus(std::string_view status);
 
 struct FunctionPolicy {
   std::map<std::string, std::string> env;
