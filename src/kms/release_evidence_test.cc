@@ -9,12 +9,9 @@
 
 #include <boost/json.hpp>
 
-#include <filesystem>
-
 #include "attest/test_evidence.h"
 #include "common/encoding.h"
-#include "kms/fake_platform.h"
-#include "kms/release.h"
+#include "kms/core_fixture.h"
 #include "policy/policy_test_util.h"
 #include "policy/update.h"
 
@@ -62,25 +59,21 @@ std::string policyYaml(const crypto::EcPrivateKey& owner) {
          "    tcb_status: [Unknown]\n";
 }
 
-class RecordedEvidenceRelease : public ::testing::Test {
+class RecordedEvidenceRelease : public testing::CoreFixture {
  protected:
+  RecordedEvidenceRelease() : CoreFixture(at("2025-07-01T00:00:00Z") * 1000) {}
+
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("kms-evidence-" + random_.hex(6));
-    std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<SealedStore>((dir_ / "kms.store").string(), platform_, random_);
-    ASSERT_TRUE(store_->load());
-    sessions_ = std::make_unique<SessionManager>(KmsState{}, *store_, random_, clock_);
-    audit_ = std::move(*AuditLog::open((dir_ / "audit.log").string(), clock_));
-    releaser_ = std::make_unique<Releaser>(*sessions_, nonces_, verifiers_, *audit_, random_);
-    std::string yaml = policyYaml(owner_);
+    CoreFixture::SetUp();
+    verifiers = hardwareVerifiers(clock);
+    std::string yaml = policyYaml(owner);
     auto p = policy::parsePolicy(yaml);
     ASSERT_TRUE(p) << p.error().str();
-    auto applied = sessions_->apply(yaml, *policy::signPolicy(*p, owner_));
+    auto applied = sessions->apply(yaml, *policy::signPolicy(*p, owner));
     ASSERT_TRUE(applied) << applied.error().str();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void setTime(const char* rfc3339) { clock_.advance(at(rfc3339) * 1000 - clock_.nowMs()); }
+  void setTime(const char* rfc3339) { clock.advance(at(rfc3339) * 1000 - clock.nowMs()); }
 
   // A fresh challenge answered with the recorded file; `inputs` are the verifier fields.
   std::string attest(const std::string& service, const std::string& type, const char* file, json::object inputs = {}) {
@@ -88,26 +81,16 @@ class RecordedEvidenceRelease : public ::testing::Test {
     auto point = eph.publicPoint();
     json::object body{{"session", "hw"},
                       {"service", service},
-                      {"nonce", base64UrlEncode(*nonces_.issue())},
+                      {"nonce", base64UrlEncode(*nonces.issue())},
                       {"evidence", base64UrlEncode(readEvidence(file))},
                       {"evidence_type", type},
                       {"ephemeral_public_key", base64UrlEncode(std::string(point.begin(), point.end()))}};
     for (const auto& kv : inputs) body[kv.key()] = kv.value();
-    auto r = releaser_->release(body);
+    auto r = releaser->release(body);
     return r ? "release" : r.error().name;
   }
 
-  FakeClock clock_{at("2025-07-01T00:00:00Z") * 1000};
-  SystemRandom random_;
-  testing::FakePlatform platform_;
-  std::filesystem::path dir_;
-  std::unique_ptr<SealedStore> store_;
-  std::unique_ptr<SessionManager> sessions_;
-  NonceRegistry nonces_{clock_, random_};
-  std::unique_ptr<AuditLog> audit_;
-  VerifierMap verifiers_ = hardwareVerifiers(clock_);
-  std::unique_ptr<Releaser> releaser_;
-  crypto::EcPrivateKey owner_ = *crypto::EcPrivateKey::generateP256();
+  crypto::EcPrivateKey owner = *crypto::EcPrivateKey::generateP256();
 };
 
 TEST_F(RecordedEvidenceRelease, SgxQuoteVerifiesWithCollateralAndIsRefusedAtTheBinding) {

@@ -6,7 +6,7 @@
 
 #include "common/encoding.h"
 #include "crypto/sealed_box.h"
-#include "kms/fake_platform.h"
+#include "kms/core_fixture.h"
 #include "kms/protocol.h"
 #include "kms/release.h"
 #include "policy/policy_test_util.h"
@@ -30,21 +30,14 @@ class FakeVerifier final : public attest::Verifier {
 std::string b64(const crypto::Bytes& b) { return base64UrlEncode(std::string(b.begin(), b.end())); }
 std::string b64(const std::string& s) { return base64UrlEncode(s); }
 
-class KmsCore : public ::testing::Test {
+class KmsCore : public testing::CoreFixture {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() / ("kms-core-" + random.hex(6));
-    std::filesystem::create_directories(dir);
-    store = std::make_unique<SealedStore>((dir / "kms.store").string(), platform, random);
-    ASSERT_TRUE(store->load());
-    sessions = std::make_unique<SessionManager>(KmsState{}, *store, random, clock);
-    audit = std::move(*AuditLog::open((dir / "audit.log").string(), clock));
+    CoreFixture::SetUp();
     auto fake = std::make_unique<FakeVerifier>();
     verifier = fake.get();
     verifiers["sim"] = std::move(fake);
-    releaser = std::make_unique<Releaser>(*sessions, nonces, verifiers, *audit, random);
   }
-  void TearDown() override { std::filesystem::remove_all(dir); }
 
   Result<Applied> apply(const std::string& yaml, const crypto::EcPrivateKey& key) {
     auto p = policy::parsePolicy(yaml);
@@ -83,17 +76,7 @@ class KmsCore : public ::testing::Test {
     return json::parse(std::string(pt->begin(), pt->end())).as_object();
   }
 
-  FakeClock clock;
-  SystemRandom random;
-  testing::FakePlatform platform;
-  std::filesystem::path dir;
-  std::unique_ptr<SealedStore> store;
-  std::unique_ptr<SessionManager> sessions;
-  NonceRegistry nonces{clock, random};
-  std::unique_ptr<AuditLog> audit;
-  VerifierMap verifiers;
   FakeVerifier* verifier = nullptr;
-  std::unique_ptr<Releaser> releaser;
   std::string lastNonce;
   crypto::EcPrivateKey owner = *crypto::EcPrivateKey::generateP256();
   std::string good = std::string(64, 'a');
