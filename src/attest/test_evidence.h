@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string>
 
+#include "common/encoding.h"
 #include "crypto/bytes.h"
 #include "crypto/x509.h"
 
@@ -21,6 +22,13 @@ inline std::string readEvidence(const std::string& rel) {
 inline crypto::Bytes readEvidenceBytes(const std::string& rel) {
   std::string s = readEvidence(rel);
   return crypto::Bytes(s.begin(), s.end());
+}
+
+// A DER certificate as PEM, the form a JSON request carries it in.
+inline std::string derToPem(const std::string& der) {
+  std::string b64 = base64Encode(der), pem = "-----BEGIN CERTIFICATE-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
+  return pem + "-----END CERTIFICATE-----\n";
 }
 
 inline int64_t at(const char* rfc3339) { return crypto::parseRfc3339(rfc3339).value(); }

@@ -20,13 +20,8 @@ namespace {
 
 namespace json = boost::json;
 using attest::testing::at;
+using attest::testing::derToPem;
 using attest::testing::readEvidence;
-
-std::string derToPem(const std::string& der) {
-  std::string b64 = base64Encode(der), pem = "-----BEGIN CERTIFICATE-----\n";
-  for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
-  return pem + "-----END CERTIFICATE-----\n";
-}
 
 std::string policyYaml(const crypto::EcPrivateKey& owner) {
   std::string y = "name: hw\nversion: 1\nowners:\n  - |\n" +

@@ -47,15 +47,14 @@ Result<std::string> requestChallenge(http::Client& client) {
   return bytesToString(*nonce);
 }
 
-Result<json::object> submitEvidence(http::Client& client, const AttestRequest& request, const std::string& nonce,
-                                    const std::string& evidence, const std::string& evidenceType,
-                                    const crypto::EcPrivateKey& ephemeral) {
+json::object attestBody(const AttestRequest& request, const std::string& nonce, const std::string& evidence,
+                        const std::string& evidenceType, const crypto::Bytes& ephemeralPoint) {
   json::object body{{"session", request.session},
                     {"service", request.service},
                     {"nonce", base64UrlEncode(nonce)},
                     {"evidence", base64UrlEncode(evidence)},
                     {"evidence_type", evidenceType},
-                    {"ephemeral_public_key", base64UrlEncode(bytesToString(ephemeral.publicPoint()))}};
+                    {"ephemeral_public_key", base64UrlEncode(bytesToString(ephemeralPoint))}};
   if (request.function) body["function"] = *request.function;
   if (request.tlsPublicKey) body["tls_public_key"] = base64UrlEncode(bytesToString(*request.tlsPublicKey));
   if (!request.tlsNames.empty()) body["tls_names"] = json::value_from(request.tlsNames);
@@ -63,6 +62,13 @@ Result<json::object> submitEvidence(http::Client& client, const AttestRequest& r
   if (request.pckChainPem) body["pck_chain"] = *request.pckChainPem;
   if (request.snpLeafCertPem) body["snp_leaf_cert"] = *request.snpLeafCertPem;
   if (request.snpCaChainPem) body["snp_ca_chain"] = *request.snpCaChainPem;
+  return body;
+}
+
+Result<json::object> submitEvidence(http::Client& client, const AttestRequest& request, const std::string& nonce,
+                                    const std::string& evidence, const std::string& evidenceType,
+                                    const crypto::EcPrivateKey& ephemeral) {
+  json::object body = attestBody(request, nonce, evidence, evidenceType, ephemeral.publicPoint());
   auto reply = postJson(client, "/v1/attest", body);
   if (!reply) return std::unexpected(reply.error());
   crypto::SealedBox box;

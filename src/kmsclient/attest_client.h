@@ -45,6 +45,9 @@ Result<boost::json::object> fetchConfiguration(http::Client& client, tee::Attest
 // sends evidence (which must bind kms::attestReportData(nonce, ephemeral
 // point)) and opens the reply with `ephemeral`.
 Result<std::string> requestChallenge(http::Client& client);
+// The POST /v1/attest body submitEvidence sends; verifier inputs only when set.
+boost::json::object attestBody(const AttestRequest& request, const std::string& nonce, const std::string& evidence,
+                               const std::string& evidenceType, const crypto::Bytes& ephemeralPoint);
 Result<boost::json::object> submitEvidence(http::Client& client, const AttestRequest& request, const std::string& nonce,
                                            const std::string& evidence, const std::string& evidenceType,
                                            const crypto::EcPrivateKey& ephemeral);

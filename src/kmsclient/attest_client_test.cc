@@ -1,0 +1,89 @@
+// The attest request the runtime and the gateway send (attestBody), read by the
+// KMS's Releaser: the sim path carries no verifier inputs; collateral, PCK
+// chain and SNP certificates, when the host supplies them, reach the KMS's
+// verifiers (shown on the recorded evidence of ../shared/evidence/).
+#include "kmsclient/attest_client.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "attest/test_evidence.h"
+#include "common/encoding.h"
+#include "kms/core_fixture.h"
+#include "policy/policy_test_util.h"
+#include "policy/update.h"
+
+namespace clemmys::kmsclient {
+namespace {
+
+using attest::testing::at;
+using attest::testing::derToPem;
+using attest::testing::readEvidence;
+
+class AttestBody : public kms::testing::CoreFixture {
+ protected:
+  AttestBody() : CoreFixture(at("2025-07-01T00:00:00Z") * 1000) {}
+
+  void SetUp() override {
+    CoreFixture::SetUp();
+    verifiers = kms::hardwareVerifiers(clock);
+    std::string yaml = "name: hw\nversion: 1\nowners:\n  - |\n" +
+                       policy::testing::indent(crypto::publicKeyPem(owner.publicKey()), "    ") +
+                       "services:\n"
+                       "  td: {measurements: [" + std::string(96, 'a') + "], evidence: [tdx]}\n"
+                       "  sample: {measurements: [" + std::string(64, 'a') + "], evidence: [sgx]}\n"
+                       "  guest: {measurements: [" + std::string(96, 'a') + "], evidence: [snp]}\n";
+    auto p = policy::parsePolicy(yaml);
+    ASSERT_TRUE(p) << p.error().str();
+    ASSERT_TRUE(sessions->apply(yaml, *policy::signPolicy(*p, owner)));
+  }
+  void setTime(const char* rfc3339) { clock.advance(at(rfc3339) * 1000 - clock.nowMs()); }
+
+  std::string release(const AttestRequest& r, const char* file, const std::string& type) {
+    auto body = attestBody(r, *nonces.issue(), readEvidence(file), type, eph.publicPoint());
+    auto out = releaser->release(body);
+    return out ? "release" : out.error().name;
+  }
+
+  crypto::EcPrivateKey owner = *crypto::EcPrivateKey::generateP256();
+  crypto::EcPrivateKey eph = *crypto::EcPrivateKey::generateP256();
+};
+
+TEST_F(AttestBody, SimRequestCarriesNoVerifierInputs) {
+  AttestRequest r{.session = "s", .service = "runtime", .function = "guest/hello"};
+  auto body = attestBody(r, std::string(32, 'n'), "quote", "sim", eph.publicPoint());
+  std::vector<std::string> keys;
+  for (const auto& kv : body) keys.emplace_back(kv.key());
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"ephemeral_public_key", "evidence", "evidence_type", "function", "nonce",
+                                            "service", "session"}));
+}
+
+TEST_F(AttestBody, CollateralReachesTheKmsVerifier) {
+  AttestRequest r{.session = "hw", .service = "td"};
+  r.collateralJson = readEvidence("tdx/tdx_quote_collateral.json");
+  EXPECT_EQ(release(r, "tdx/tdx_quote", "tdx"), "kms.report_data_mismatch");  // verified, then not bound
+  setTime("2025-09-01T00:00:00Z");
+  EXPECT_EQ(release(r, "tdx/tdx_quote", "tdx"), "attest.crl_expired");
+}
+
+TEST_F(AttestBody, PckChainReachesTheKmsVerifier) {
+  AttestRequest r{.session = "hw", .service = "sample"};
+  EXPECT_EQ(release(r, "negative/intel_sample_quote_type1.dat", "sgx"), "attest.pck_chain_missing");
+  r.pckChainPem = readEvidence("negative/intel_sample_pck.pem") + readEvidence("negative/intel_sample_pck_chain.pem");
+  EXPECT_EQ(release(r, "negative/intel_sample_quote_type1.dat", "sgx"), "attest.pck_chain_untrusted_root");
+}
+
+TEST_F(AttestBody, SnpCertificatesReachTheKmsVerifier) {
+  AttestRequest r{.session = "hw", .service = "guest"};
+  EXPECT_EQ(release(r, "snp/trustee_vlek_report.bin", "snp"), "attest.snp.leaf_missing");
+  r.snpLeafCertPem = derToPem(readEvidence("snp/trustee_vlek_expired_2025-12-10.der"));
+  r.snpCaChainPem = readEvidence("snp/trustee_milan_ask_ark_asvk.pem");
+  EXPECT_EQ(release(r, "snp/trustee_vlek_report.bin", "snp"), "kms.report_data_mismatch");
+}
+
+}  // namespace
+}  // namespace clemmys::kmsclient
