@@ -37,7 +37,7 @@ struct Pipe {
 };
 
 // In the child after fork: only async-signal-safe calls until exec.
-[[noreturn]] void childExec(const SpawnOptions& o, const Pipe& in, const Pipe& out,
+[[noreturn]] void childExec(pid_t parent, const SpawnOptions& o, const Pipe& in, const Pipe& out,
                             const Pipe& err, char* const* argv, char* const* envp,
                             int errPipe) {
   auto die = [&](int code) {
@@ -47,7 +47,8 @@ struct Pipe {
     _exit(code);
   };
   if (o.newProcessGroup) setpgid(0, 0);
-  if (o.dieWithParent) prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // A parent that died before the prctl never sends the signal: check it is still ours.
+  if (o.dieWithParent && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)) _exit(127);
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -66,7 +67,9 @@ struct Pipe {
     die(126);
   if (o.uid && syscall(SYS_setresuid, *o.uid, *o.uid, *o.uid) != 0) die(126);
   // A change of credentials clears the parent-death signal: set it again.
-  if ((o.uid || o.gid) && o.dieWithParent) prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if ((o.uid || o.gid) && o.dieWithParent &&
+      (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
+    _exit(127);
   // Move passed fds out of the way first (targets may collide with sources).
   int moved[64];
   size_t n = o.passFds.size() < 64 ? o.passFds.size() : 64;
@@ -187,13 +190,14 @@ Result<Child> spawn(const SpawnOptions& o) {
     in.close(), out.close(), err.close(), status.close();
     return fail("subprocess.pipe_failed", std::strerror(e));
   }
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
     in.close(), out.close(), err.close(), status.close();
     return fail("subprocess.fork_failed", std::strerror(e));
   }
-  if (pid == 0) childExec(o, in, out, err, argv.data(), envp.data(), status.w);
+  if (pid == 0) childExec(parent, o, in, out, err, argv.data(), envp.data(), status.w);
 
   Child child;
   child.pid_ = pid;
