@@ -45,5 +45,5 @@ fi
 
 BUILD_DIR=${BUILD_DIR:-build}
 echo "setup: building into $BUILD_DIR"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DCLEMMYS_WERROR=ON >/dev/null
 ninja -C "$BUILD_DIR" -j"$(nproc)"

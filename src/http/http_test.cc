@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "http/client.h"
@@ -110,6 +115,70 @@ TEST(Http, ParseTarget) {
   EXPECT_EQ(q["blocking"], "true");
   EXPECT_EQ(q.count("result"), 1u);
   EXPECT_EQ(percentEncode("a b/c"), "a%20b%2Fc");
+}
+
+}  // namespace
+}  // namespace clemmys::http
+
+namespace clemmys::http {
+namespace {
+
+// Sends raw bytes to the server and returns everything it answers until it closes.
+std::string rawExchange(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  ::shutdown(fd, SHUT_WR);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+std::string statusLine(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+
+TEST(Http, MalformedRequestsGetTheirStatusNotASilentClose) {
+  auto server = echoServer();
+  const std::string ok = "Host: x\r\n";
+  struct Case {
+    std::string request, status;
+  } cases[] = {
+      {"GET /" + std::string(9000, 'a') + " HTTP/1.1\r\n" + ok + "\r\n", "HTTP/1.1 414"},
+      {"GET / HTTP/1.1\r\n" + ok + "X-Big: " + std::string(70000, 'b') + "\r\n\r\n", "HTTP/1.1 431"},
+      {"POST / HTTP/1.1\r\n" + ok + "Content-Length: abc\r\n\r\n", "HTTP/1.1 400"},
+      {"POST / HTTP/1.1\r\n" + ok + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", "HTTP/1.1 400"},
+      {"POST / HTTP/1.1\r\n" + ok + "Transfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n", "HTTP/1.1 400"},
+      {std::string("GET /a\0b HTTP/1.1\r\n", 20) + ok + "\r\n", "HTTP/1.1 400"},
+      {"GARBAGE\r\n\r\n", "HTTP/1.1 400"},
+      {"POST / HTTP/1.1\r\n" + ok + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+       "HTTP/1.1 400"},
+  };
+  for (const auto& c : cases) {
+    std::string got = rawExchange(server->port(), c.request);
+    EXPECT_EQ(statusLine(got).substr(0, 12), c.status) << c.request.substr(0, 60) << " -> " << got.substr(0, 80);
+  }
+  // A connection that only ends gets no answer, and the server keeps serving.
+  EXPECT_EQ(rawExchange(server->port(), ""), "");
+  Client client("127.0.0.1", server->port());
+  auto r = client.request("GET", "/still", "");
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(Http, HeadAnswersHeadersWithoutABody) {
+  auto server = echoServer();
+  std::string got = rawExchange(server->port(), "HEAD /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(statusLine(got), "HTTP/1.1 200 OK");
+  EXPECT_NE(got.find("Content-Length: 8"), std::string::npos) << got;  // "HEAD /x " as GET would
+  EXPECT_TRUE(got.ends_with("\r\n\r\n")) << got;
 }
 
 }  // namespace

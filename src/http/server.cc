@@ -25,6 +25,8 @@ namespace clemmys::http {
 namespace {
 
 constexpr size_t kReadReserve = 16 * 1024;
+// Longer request targets are answered 414 (OpenWhisk names stay far below this).
+constexpr size_t kMaxTargetBytes = 8 * 1024;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -188,7 +190,16 @@ class ServerImpl final : public Server {
       parser.header_limit(64 * 1024);
       parser.body_limit(boost::none);
       bhttp::read_header(stream, buffer, parser, ec);
-      if (ec) return;
+      if (ec) {
+        refuseMalformed(stream, deadline, ec);
+        return;
+      }
+      if (parser.get().target().size() > kMaxTargetBytes) {
+        Response r = Response::json(414, {{"error", "The request URI is too long."}});
+        write(stream, r, false, parser.get().version(), ec);
+        lingeringClose(stream, deadline);
+        return;
+      }
       auto length = parser.content_length();
       if (length && *length > options_.maxBodyBytes) {
         Response r = tooLarge(*length);
@@ -204,8 +215,12 @@ class ServerImpl final : public Server {
         lingeringClose(stream, deadline);
         return;
       }
-      if (ec) return;
+      if (ec) {
+        refuseMalformed(stream, deadline, ec);
+        return;
+      }
       bool keepAlive = parser.get().keep_alive();
+      bool head = parser.get().method() == bhttp::verb::head;
       unsigned version = parser.get().version();
       Request request = toRequest(parser.release(), remote);
       Response response;
@@ -216,9 +231,32 @@ class ServerImpl final : public Server {
         log::error(std::string("http handler threw: ") + e.what());
         response = Response::json(500, {{"error", "internal server error"}});
       }
-      write(stream, response, keepAlive, version, ec);
+      write(stream, response, keepAlive, version, ec, head);
       if (ec || !keepAlive) return;
     }
+  }
+
+  // A request the parser refused gets its status (RFC 9110/9112; 431 from RFC 6585)
+  // before the close, not a silent one; a connection that merely ended or timed out
+  // gets nothing.
+  template <class Stream>
+  void refuseMalformed(Stream& stream, detail::DeadlineStream& deadline, boost::system::error_code why) {
+    int status = 0;
+    std::string message;
+    if (why == bhttp::error::header_limit) {
+      status = 431;
+      message = "The request header fields are too large.";
+    } else if (why.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+               why != bhttp::error::end_of_stream &&
+               why != bhttp::error::partial_message) {
+      status = 400;
+      message = "The request is malformed (" + why.message() + ").";
+    }
+    if (status == 0) return;
+    Response r = Response::json(status, {{"error", message}});
+    boost::system::error_code ec;
+    write(stream, r, false, 11, ec);
+    lingeringClose(stream, deadline);
   }
 
   // After refusing a request whose body is still arriving, read and drop what the
@@ -242,9 +280,10 @@ class ServerImpl final : public Server {
                              : Response::text(413, "request body too large");
   }
 
+  // `head`: the answer to HEAD — the headers GET would have, no body.
   template <class Stream>
   void write(Stream& stream, Response& r, bool keepAlive, unsigned version,
-             boost::system::error_code& ec) {
+             boost::system::error_code& ec, bool head = false) {
     bhttp::response<bhttp::string_body> res;
     res.version(version);
     res.result(static_cast<unsigned>(r.status));
@@ -252,6 +291,11 @@ class ServerImpl final : public Server {
     res.body() = std::move(r.body);
     res.keep_alive(keepAlive);
     res.prepare_payload();
+    if (head) {
+      bhttp::response_serializer<bhttp::string_body> sr{res};
+      bhttp::write_header(stream, sr, ec);
+      return;
+    }
     bhttp::write(stream, res, ec);
   }
 
