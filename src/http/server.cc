@@ -280,7 +280,8 @@ class ServerImpl final : public Server {
                              : Response::text(413, "request body too large");
   }
 
-  // `head`: the answer to HEAD — the headers GET would have, no body.
+  // `head`: the answer to a HEAD request — its status and headers (Content-Length of
+  // the body it would have had), no body.
   template <class Stream>
   void write(Stream& stream, Response& r, bool keepAlive, unsigned version,
              boost::system::error_code& ec, bool head = false) {
