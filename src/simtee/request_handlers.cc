@@ -134,30 +134,26 @@ Status Daemon::onLaunch(const json::object& req, std::vector<int>& fds, const Pe
   if (!exe) return std::unexpected(exe.error());
   crypto::Sha256Digest measurement =
       finishMeasurement((*exe)->measuredPrefix, *argv, *sandbox, manifest ? &manifest->digest : nullptr);
+  // A process with state directories keeps the daemon's uid: its state must stay its
+  // own from one launch to the next.
+  bool wantsSandboxUid = false;
+  if (manifest) {
+    auto plan = planRoot(*manifest, options_.socketPath);
+    if (!plan) return std::unexpected(plan.error());
+    std::string rootDir = options_.stateDir + "/launch-root";
+    if (::mkdir(rootDir.c_str(), 0755) != 0 && errno != EEXIST)
+      return fail("simtee.launch_failed", "cannot create " + rootDir);
+    root = prepareRoot(*plan, rootDir);
+    wantsSandboxUid = sandboxUids() && std::none_of(manifest->entries.begin(), manifest->entries.end(),
+                                                    [](const RootfsEntry& e) { return e.type == RootfsEntry::Type::state; });
+  }
   // Holding mu_ across the start keeps the reaper from racing the table insert.
   std::lock_guard lock(mu_);
   uid_t sandboxUid = static_cast<uid_t>(-1);
-  if (manifest) {
-    // A process with state directories keeps the daemon's uid: its state must stay
-    // its own from one launch to the next.
-    bool hasState = std::any_of(manifest->entries.begin(), manifest->entries.end(),
-                                [](const RootfsEntry& e) { return e.type == RootfsEntry::Type::state; });
-    if (sandboxUids() && !hasState) {
-      auto uid = takeSandboxUid();
-      if (!uid) return std::unexpected(uid.error());
-      sandboxUid = *uid;
-    }
-    auto plan = planRoot(*manifest, options_.socketPath);
-    if (!plan) {
-      usedUids_.erase(sandboxUid);
-      return std::unexpected(plan.error());
-    }
-    std::string rootDir = options_.stateDir + "/launch-root";
-    if (::mkdir(rootDir.c_str(), 0755) != 0 && errno != EEXIST) {
-      usedUids_.erase(sandboxUid);
-      return fail("simtee.launch_failed", "cannot create " + rootDir);
-    }
-    root = prepareRoot(*plan, rootDir);
+  if (wantsSandboxUid) {
+    auto uid = takeSandboxUid();
+    if (!uid) return std::unexpected(uid.error());
+    sandboxUid = *uid;
   }
   SandboxedLaunch launch{(*exe)->fd, *argv, *env, cwd, *sandbox, passed, &seccomp_, privateTmpDir,
                          root ? &*root : nullptr, sandboxUid};
