@@ -83,8 +83,11 @@ Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool fail
     out.step = out.steps;
     out.target = kGatewayTarget;
   }
-  // Always the newest key version held, so rotation takes effect on the next hop.
-  if (auto v = keys.current()) out.keyVersion = *v;
+  // The INVOKE's key version (kept from in.header): whoever sent it holds that
+  // version, so the next hop and the gateway can open what this step emits. A newer
+  // version this runtime happened to receive (a rotation it saw before the gateway
+  // did) would be unreadable to them (issue 16): rotation takes effect when the
+  // gateway seals with the new version, and the whole chain follows it.
   Bytes body = encodeMessageBody(in.body.chain, payload, logs);
   return seal(std::move(out), body, keys, random);
 }

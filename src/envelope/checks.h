@@ -55,7 +55,8 @@ class InvokeGuard {
 };
 
 // What a runtime emits after step s: the next INVOKE, the final RESULT, or an ERROR
-// (when `failed`). `payload` is JSON text; `logs` the lines the step sealed.
+// (when `failed`). `payload` is JSON text; `logs` the lines the step sealed. Sealed
+// with the INVOKE's key version, never a newer one the runtime holds.
 Result<Bytes> sealOutput(const Accepted& in, std::string_view payload, bool failed,
                          const KeyRing& keys, Random& random, LogCounts logs = {});
 

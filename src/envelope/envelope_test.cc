@@ -248,6 +248,33 @@ TEST_F(Env, ExpiredAndUnknownKeyVersionAreRefused) {
   EXPECT_EQ(errorOf(g2.accept(*fresh)), "envelope.unknown_key_version");
 }
 
+// Issue 16, durable key rotation: a rotation reaches the parts at different times
+// (a runtime cold-started after it holds v2, the gateway still seals with v1 and
+// holds nothing newer). Every hop, and the outcome, must stay readable by whoever
+// sent the INVOKE: the output is sealed with the INVOKE's key version.
+TEST_F(Env, RotationSeenByOneRuntimeOnlyStillReachesTheGateway) {
+  KeyRing rotated;  // the runtime's ring after a refetch: v1 and v2
+  rotated.add(1, crypto::SecretBytes(crypto::asBytes(std::string(32, 'k'))));
+  rotated.add(2, crypto::SecretBytes(crypto::asBytes(std::string(32, 'n'))));
+  GatewayLedger ledger(keys, clock);  // the gateway holds v1 only
+  ledger.issue(id, chainId(chain), clock.nowMs() + 60000);
+  std::vector<Bytes> out{first()};
+  for (size_t s = 0; s < chain.steps.size(); ++s) {
+    // Steps 0 and 2 run on rotated runtimes, step 1 on one that never saw v2.
+    const KeyRing& ring = s == 1 ? keys : rotated;
+    InvokeGuard guard(ring, clock, {chain.steps[s].fqn, chain.steps[s].codeDigest}, kLifetimeMs);
+    auto in = guard.accept(out.back());
+    ASSERT_TRUE(in) << "step " << s << ": " << in.error().str();
+    auto next = sealOutput(*in, in->body.payload, false, ring, random);
+    ASSERT_TRUE(next) << next.error().str();
+    EXPECT_EQ(parse(*next)->header.keyVersion, 1u) << "step " << s;
+    out.push_back(*next);
+  }
+  auto outcome = ledger.accept(out.back());
+  ASSERT_TRUE(outcome) << outcome.error().str();
+  EXPECT_FALSE(outcome->failed);
+}
+
 TEST_F(Env, WrongKeyFailsAuthentication) {
   KeyRing other;
   other.add(1, crypto::SecretBytes(crypto::asBytes(std::string(32, 'z'))));

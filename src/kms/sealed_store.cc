@@ -48,6 +48,15 @@ Status writeDurably(const std::string& path, const crypto::Bytes& bytes) {
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     return fail("kms.store_io", "cannot commit " + path + ": " + std::strerror(errno));
   }
+  // The rename itself must be durable before the TEE counter moves: otherwise a
+  // power loss could bring back the previous file behind an incremented counter
+  // (kms.store_rollback at the next start, with a released key version gone).
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return fail("kms.store_io", "cannot open the directory of " + path + ": " + std::strerror(errno));
+  ok = ::fsync(dfd) == 0;
+  ::close(dfd);
+  if (!ok) return fail("kms.store_io", "cannot sync the directory of " + path + ": " + std::strerror(errno));
   return {};
 }
 
@@ -112,6 +121,10 @@ Result<std::optional<std::string>> SealedStore::load() {
 }
 
 Status SealedStore::save(std::string_view plaintext) {
+  if (uncertain_) {
+    return fail("kms.store_uncertain", "an earlier update's TEE counter increment has an unknown outcome; "
+                                       "restart the KMS to re-synchronise the store");
+  }
   if (auto st = ensureKey(); !st) return st;
   uint64_t next = counter_ + 1;
   crypto::Bytes file(kMagic.begin(), kMagic.end());
@@ -125,15 +138,33 @@ Status SealedStore::save(std::string_view plaintext) {
   if (!ct) return std::unexpected(ct.error());
   file.insert(file.end(), ct->begin(), ct->end());
   if (auto st = writeDurably(path_, file); !st) return st;
-  auto inc = platform_.counterIncrement(kStoreCounter);
-  if (!inc) return std::unexpected(inc.error());
-  if (*inc != next) {
-    return fail("kms.store_counter_ahead", "TEE counter moved to " + std::to_string(*inc) + ", expected " +
-                                               std::to_string(next) + " (another writer?)");
-  }
+  if (auto st = commitCounter(next); !st) return st;
   counter_ = next;
   prevHash_ = crypto::sha256(file);
   return {};
+}
+
+Status SealedStore::commitCounter(uint64_t next) {
+  auto inc = platform_.counterIncrement(kStoreCounter);
+  if (inc && *inc == next) return {};
+  if (inc) {
+    uncertain_ = true;
+    return fail("kms.store_counter_ahead", "TEE counter moved to " + std::to_string(*inc) + ", expected " +
+                                               std::to_string(next) + " (another writer?)");
+  }
+  // The increment failed, but it may have happened (a lost reply): read where the
+  // counter is. At `next` the update is durable after all; at `next - 1` it did not
+  // happen, and the next save rewrites generation `next` (load() accepts a file one
+  // ahead, so a restart may also bring this update back; it was never released).
+  // Anything else, or no answer: no further update may be written, because one
+  // written as generation `next` behind a counter at `next` would read as a rollback.
+  auto now = platform_.counterRead(kStoreCounter);
+  if (now && *now == next) {
+    log::warn("kms: the store counter increment reported an error but happened; update kept");
+    return {};
+  }
+  if (!now || *now != next - 1) uncertain_ = true;
+  return std::unexpected(inc.error());
 }
 
 }  // namespace clemmys::kms

@@ -10,10 +10,16 @@
 // writes the file (temp + fsync + rename) first and then increments the TEE
 // counter, so a crash in between leaves the file one ahead (accepted and
 // re-synchronised at load); a file BEHIND the TEE counter is an older copy
-// and load() refuses it.
+// and load() refuses it. save() succeeds only once the file (and its directory
+// entry) is on disk AND the counter stands at its generation, so whatever the
+// caller releases after a successful save() survives any crash. A failed
+// increment whose outcome cannot be established (no counter read, or the counter
+// elsewhere) leaves the store refusing every further save() with
+// kms.store_uncertain until a restart re-synchronises it in load().
 //
 // Errors: kms.store_rollback, kms.store_missing, kms.store_counter_ahead,
-// kms.store_corrupt, kms.store_unauthentic, kms.store_io, plus tee.* errors.
+// kms.store_uncertain, kms.store_corrupt, kms.store_unauthentic, kms.store_io,
+// plus tee.* errors.
 // Thread safety: none; the caller serialises save() calls.
 #pragma once
 
@@ -43,12 +49,15 @@ class SealedStore {
 
  private:
   Status ensureKey();
+  // Moves the TEE counter to `next` after the file of generation `next` is durable.
+  Status commitCounter(uint64_t next);
 
   std::string path_;
   tee::PlatformServices& platform_;
   Random& random_;
   crypto::SecretBytes key_;
   uint64_t counter_ = 0;
+  bool uncertain_ = false;  // see kms.store_uncertain above
   crypto::Sha256Digest prevHash_{};
 };
 
