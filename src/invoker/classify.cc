@@ -35,7 +35,54 @@ std::string truncatedResultMessage(size_t length, size_t maxBytes) {
          std::to_string(length) + " > " + std::to_string(maxBytes) + " bytes.";
 }
 
+std::string runtimeLostMessage() { return "The action's runtime exited unexpectedly (not the action's code)."; }
+
+std::string runtimeStartMessage(std::string_view failure) {
+  return "The action's runtime failed to start: " + std::string(failure);
+}
+
+bool isPlatformError(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {"envelope.", "kms.",    "kmsclient.", "attest.", "tee.",
+                                                   "simtee.",   "http.",   "crypto.",    "invoker."};
+  static constexpr std::string_view kRuntime[] = {
+      "runtime.bad_config",         "runtime.bad_kms_cert",    "runtime.bad_request",
+      "runtime.no_function_name",   "runtime.defaults_unbound", "runtime.defaults_dropped",
+      "runtime.defaults_substituted", "runtime.files_unprotected", "runtime.log_pipe",
+      "runtime.tempdir_failed",     "runtime.spawn_failed",    "runtime.prestart_lost"};
+  // A name, not a sentence: lowercase words joined by one dot.
+  auto dot = name.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size()) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return false;
+  }
+  if (name.find('.', dot + 1) != std::string_view::npos) return false;
+  for (auto p : kPrefixes) {
+    if (name.starts_with(p)) return true;
+  }
+  for (auto r : kRuntime) {
+    if (name == r) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> runtimeStartFailure(std::string_view line) {
+  constexpr std::string_view kPrefix = "clemmys-runtime: ";
+  if (!line.starts_with(kPrefix)) return std::nullopt;
+  std::string_view rest = line.substr(kPrefix.size());
+  auto colon = rest.find(':');
+  if (!isPlatformError(rest.substr(0, colon))) return std::nullopt;
+  constexpr size_t kMax = 512;
+  return std::string(rest.substr(0, kMax));
+}
+
 namespace {
+
+// The body's "error" when it is a platform error name.
+bool platformErrorIn(const json::value& v) {
+  if (!v.is_object()) return false;
+  const auto* e = v.as_object().if_contains("error");
+  return e != nullptr && e->is_string() && isPlatformError(e->get_string());
+}
 
 // Short, printable excerpt of an invalid body for the error message.
 std::string excerpt(std::string_view body) {
@@ -55,6 +102,7 @@ Outcome classifyRunResponse(int httpStatus, std::string_view body, size_t maxByt
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (httpStatus != 200) {
+    if (!ec && platformErrorIn(v)) return {RunStatus::internalError, std::move(v)};
     if (!ec && v.is_object()) {
       if (auto* e = v.as_object().if_contains("error")) {
         json::object o;
@@ -82,6 +130,11 @@ Outcome classifyRunResponse(int httpStatus, std::string_view body, size_t maxByt
 Outcome classifyInitFailure(int httpStatus, std::string_view body) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
+  if (!ec && platformErrorIn(v)) {
+    json::object o;
+    o["error"] = v.as_object().at("error");
+    return {RunStatus::internalError, std::move(o)};
+  }
   if (!ec && v.is_object()) {
     if (auto* e = v.as_object().if_contains("error")) {
       json::object o;

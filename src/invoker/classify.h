@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,14 +22,24 @@ struct Outcome {
 };
 
 // 200 + object without "error" → success; 200 + array → success; 200 + object with
-// "error" → application error; 200 + other JSON → developer error; non-200 →
+// "error" → application error; 200 + other JSON → developer error; non-200 whose
+// "error" is a platform error name → whisk internal error; other non-200 →
 // developer error carrying the body's "error" if any; not JSON → developer error;
 // body over maxBytes → application error "...exceeded the allowed length...".
 Outcome classifyRunResponse(int httpStatus, std::string_view body,
                             size_t maxBytes = kMaxResultBytes);
 
-// /init failed with an HTTP answer: developer error with its "error" if any.
+// /init failed with an HTTP answer: whisk internal error when its "error" is a
+// platform error name, else developer error with its "error" if any.
 Outcome classifyInitFailure(int httpStatus, std::string_view body);
+
+// True for the named errors of the parts that are not the function (doc/invoker.md,
+// "Blame"): a runtime answering with one of them failed for the platform's reasons.
+bool isPlatformError(std::string_view name);
+
+// `line` (one stderr line, without its newline) is a runtime's start failure,
+// "clemmys-runtime: <platform error name>: …": the message from the name on.
+std::optional<std::string> runtimeStartFailure(std::string_view line);
 
 boost::json::value errorResult(std::string_view message);
 
@@ -37,5 +48,7 @@ std::string memoryMessage(int memoryMb);      // "The action exceeded its memory
 std::string abnormalRunMessage();             // process died / connection lost during /run
 std::string abnormalInitMessage();            // process died / connection lost during /init
 std::string truncatedResultMessage(size_t length, size_t maxBytes);
+std::string runtimeLostMessage();             // the runtime (not an in-process function) died during /run
+std::string runtimeStartMessage(std::string_view failure);  // the runtime failed to start
 
 }  // namespace clemmys::invoker

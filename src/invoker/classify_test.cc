@@ -65,6 +65,38 @@ TEST(Classify, InitFailureCarriesError) {
   EXPECT_EQ(errorOf(classifyInitFailure(502, "")), abnormalInitMessage());
 }
 
+// Blame (issue 16): a runtime refusing for the platform's reasons (the KMS, a
+// refused envelope, no private tmpfs) is a whisk internal error, the function's
+// own failures stay developer errors.
+TEST(Classify, PlatformErrorNamesAreWhiskInternalErrors) {
+  for (const char* name : {"kms.too_many_challenges", "kmsclient.connect_failed", "envelope.unknown_key_version",
+                           "attest.quote_malformed", "runtime.files_unprotected", "runtime.defaults_substituted",
+                           "http.io", "simtee.launch_refused"}) {
+    std::string body = std::string(R"({"error":")") + name + R"("})";
+    auto init = classifyInitFailure(502, body);
+    EXPECT_EQ(init.status, RunStatus::internalError) << name;
+    EXPECT_EQ(errorOf(init), name);
+    EXPECT_EQ(classifyRunResponse(400, body).status, RunStatus::internalError) << name;
+  }
+  for (const char* own : {"runtime.init_failed", "runtime.code_not_pinned", "runtime.dlopen_failed",
+                          "kms is down.", "Kms.Too_many", "kms.a.b", "envelope.", ".x"}) {
+    std::string body = std::string(R"({"error":")") + own + R"("})";
+    EXPECT_EQ(classifyInitFailure(502, body).status, RunStatus::developerError) << own;
+    EXPECT_EQ(classifyRunResponse(502, body).status, RunStatus::developerError) << own;
+  }
+  // An application error naming a platform error is still the function's answer.
+  EXPECT_EQ(classifyRunResponse(200, R"({"error":"kms.too_many_challenges"})").status,
+            RunStatus::applicationError);
+}
+
+TEST(Classify, RuntimeStartFailureLine) {
+  EXPECT_EQ(runtimeStartFailure("clemmys-runtime: kms.too_many_challenges: 429 from the KMS").value_or("-"),
+            "kms.too_many_challenges: 429 from the KMS");
+  EXPECT_FALSE(runtimeStartFailure("clemmys-runtime: runtime.init_failed: syntax"));
+  EXPECT_FALSE(runtimeStartFailure("hello clemmys-runtime: kms.x: y"));
+  EXPECT_FALSE(runtimeStartFailure("clemmys-runtime: usage"));
+}
+
 TEST(Classify, Messages) {
   EXPECT_EQ(timeoutMessage(250), "The action exceeded its time limits of 250 milliseconds.");
   EXPECT_EQ(memoryMessage(128), "The action exceeded its memory limit of 128 MB.");

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "invoker/classify.h"
+
 namespace clemmys::invoker {
 namespace json = boost::json;
 
@@ -216,7 +218,19 @@ void Instance::drain() {
 
 void Instance::clearLogs() {
   drain();
+  // Output before /init is the runtime's own: kept only as a start failure.
+  if (auto failure = startFailureIn(logs_.take())) startFailure_ = std::move(failure);
   logs_.clear();
+}
+
+std::optional<std::string> startFailureIn(const std::vector<std::string>& lines) {
+  constexpr std::string_view kErr = " stderr: ";
+  for (const auto& line : lines) {
+    auto at = line.find(kErr);
+    if (at == std::string::npos) continue;
+    if (auto failure = runtimeStartFailure(std::string_view(line).substr(at + kErr.size()))) return failure;
+  }
+  return std::nullopt;
 }
 
 bool Instance::awaitLogs(std::chrono::milliseconds timeout) {

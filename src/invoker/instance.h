@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,8 +77,12 @@ class Instance : private http::WaitHook {
   bool memoryExceeded() const { return memoryExceeded_.load(); }
 
   LogCollector& logs() { return logs_; }
-  // Reads what the pipes hold, then drops everything buffered (output before /init).
+  // Reads what the pipes hold, then drops everything buffered (output before /init),
+  // remembering a start failure the runtime printed there (startFailure()).
   void clearLogs();
+  // "<name>: …" from the runtime's `clemmys-runtime: <platform error>: …` line
+  // before /init, if it printed one (it could not attest, say).
+  const std::optional<std::string>& startFailure() const { return startFailure_; }
   // Reads the pipes until the current activation's logs are complete (both
   // sentinels, or EOF) or `timeout` passed; true if complete.
   bool awaitLogs(std::chrono::milliseconds timeout);
@@ -101,7 +106,11 @@ class Instance : private http::WaitHook {
   std::string partial_[2];   // a line not yet ended by '\n'
   std::atomic<bool> killed_{false};
   std::atomic<bool> memoryExceeded_{false};
+  std::optional<std::string> startFailure_;
 };
+
+// The first runtime start failure among formatted log lines ("<ts> stderr: text").
+std::optional<std::string> startFailureIn(const std::vector<std::string>& lines);
 
 // The /init and /run request bodies (exposed for tests).
 std::string initBody(const RunRequest& request);

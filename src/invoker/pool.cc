@@ -171,17 +171,22 @@ RunResult Pool::coldStart(const RunRequest& request, SlotPtr slot, bool fromPrew
     return execute(request, slot, std::move(result));
   }
 
-  // /init failed: developer error, the instance is discarded.
+  // /init failed: developer error unless the platform failed (doc/invoker.md,
+  // "Blame"); the instance is discarded.
   result.status = RunStatus::developerError;
+  bool lost = false;
   if (call.kind == CallResult::Kind::timeout) {
     result.result = errorResult(timeoutMessage(limits.timeoutMs));
     result.timedOut = true;
   } else if (inst.memoryExceeded()) {
     result.result = errorResult(memoryMessage(limits.memoryMb));
   } else if (call.kind == CallResult::Kind::response && !inst.killed()) {
-    result.result = classifyInitFailure(call.status, call.body).result;
+    Outcome o = classifyInitFailure(call.status, call.body);
+    result.status = o.status;
+    result.result = std::move(o.result);
   } else {
     result.result = errorResult(abnormalInitMessage());
+    lost = !inst.killed();
   }
   {
     std::lock_guard lock(mu_);
@@ -191,6 +196,16 @@ RunResult Pool::coldStart(const RunRequest& request, SlotPtr slot, bool fromPrew
   inst.kill();
   inst.awaitLogs(options_.logSentinelWait);
   result.logs = inst.logs().take();
+  if (lost) {
+    // The runtime died before answering /init: if it said why (it could not
+    // attest, say), that is the platform's failure, not the action's.
+    auto failure = inst.startFailure() ? inst.startFailure() : startFailureIn(result.logs);
+    if (failure) {
+      log::warn("invoker: " + request.action.fqn + " runtime failed to start: " + *failure);
+      result.status = RunStatus::internalError;
+      result.result = errorResult(runtimeStartMessage(*failure));
+    }
+  }
   result.startMs = initStartMs;
   result.endMs = clock_.nowMs();
   release(slot, true);
@@ -215,7 +230,7 @@ RunResult Pool::execute(const RunRequest& request, const SlotPtr& slot, RunResul
     result.status = o.status;
     result.result = std::move(o.result);
     // OpenWhisk destroys a container that reported a developer error.
-    discard = o.status == RunStatus::developerError;
+    discard = o.status == RunStatus::developerError || o.status == RunStatus::internalError;
   } else if ((call.kind == CallResult::Kind::timeout || cutAtDeadline) &&
              !inst.memoryExceeded()) {
     inst.kill();
@@ -229,8 +244,15 @@ RunResult Pool::execute(const RunRequest& request, const SlotPtr& slot, RunResul
     if (failureKind == crash) {
       log::warn("invoker: " + request.action.fqn + " instance lost during /run: " + call.body);
     }
-    result.status = RunStatus::developerError;
+    // Only some kinds' functions run inside the runtime's process; for the others
+    // the runtime supervises the function's process and answers for it, so a
+    // runtime that vanished failed on its own (doc/invoker.md, "Blame").
+    const auto& inProcess = options_.inProcessKinds;
+    bool runtimeDied = failureKind == crash &&
+                       std::find(inProcess.begin(), inProcess.end(), request.action.kind) == inProcess.end();
+    result.status = runtimeDied ? RunStatus::internalError : RunStatus::developerError;
     result.result = errorResult(failureKind == memory ? memoryMessage(limits.memoryMb)
+                                : runtimeDied         ? runtimeLostMessage()
                                                       : abnormalRunMessage());
     discard = true;
   }

@@ -53,6 +53,11 @@ struct PoolOptions {
   // Largest /run response accepted (OpenWhisk: 1 MB). Secure mode carries sealed
   // results, about 4/3 of the plaintext, so it allows 1.5 MiB.
   size_t maxResultBytes = 1 << 20;
+  // Kinds whose function runs inside the runtime's own process (clemmys-runtime:
+  // cpp). A runtime of another kind that vanishes during /run died on its own
+  // (whisk internal error); one of these may have been taken down by the function
+  // (developer error). doc/invoker.md, "Blame".
+  std::vector<std::string> inProcessKinds = {"cpp"};
 };
 
 class Pool final : public Invoker {

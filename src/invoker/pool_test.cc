@@ -24,6 +24,7 @@ class PoolTest : public ::testing::Test {
     o.runtimeBinary = std::string(CLEMMYS_INVOKER_TESTDATA) + "/fake_runtime.py";
     o.apiHost = "http://127.0.0.1:1";
     o.memoryBudgetMb = 1024;
+    o.inProcessKinds = {"python:3"};  // the double runs Python in its own process
     return o;
   }
   std::unique_ptr<Pool> startPool(PoolOptions o) {
@@ -173,6 +174,31 @@ TEST_F(PoolTest, CrashIsDeveloperErrorAndPoolKeepsServing) {
   EXPECT_EQ(errorOf(crash), abnormalRunMessage());
   EXPECT_EQ(pool->run(request("/guest/sleepy", kSleepy)).status, RunStatus::success);
   EXPECT_EQ(pool->stats().crashes, 1u);
+}
+
+// Blame (issue 16): a runtime that vanishes during /run although its function runs
+// in a child it supervises failed on its own: whisk internal error, not the action's.
+TEST_F(PoolTest, RuntimeLostOutsideAnInProcessKindIsInternalError) {
+  auto o = options();
+  o.inProcessKinds = {};  // as for clemmys-runtime's python: the function is a child
+  auto pool = startPool(o);
+  auto r = request("/guest/sleepy", kSleepy);
+  r.params = json::object{{"abort", true}};
+  auto lost = pool->run(r);
+  EXPECT_EQ(lost.status, RunStatus::internalError);
+  EXPECT_EQ(errorOf(lost), runtimeLostMessage());
+  EXPECT_EQ(pool->run(request("/guest/sleepy", kSleepy)).status, RunStatus::success);
+}
+
+// A runtime that cannot attest (the KMS refuses, is flooded or down) dies before
+// answering /init: the record says whisk internal error and why.
+TEST_F(PoolTest, RuntimeStartFailureIsInternalErrorWithTheReason) {
+  auto o = options();
+  o.runtimeBinary = std::string(CLEMMYS_INVOKER_TESTDATA) + "/failing_runtime.sh";
+  auto pool = startPool(o);
+  auto r = pool->run(request("/guest/echo", kEcho));
+  EXPECT_EQ(r.status, RunStatus::internalError);
+  EXPECT_EQ(errorOf(r), runtimeStartMessage("kms.too_many_challenges: the KMS answered 429"));
 }
 
 TEST_F(PoolTest, MemoryLimitKillsInstance) {
