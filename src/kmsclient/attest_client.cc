@@ -91,15 +91,24 @@ Result<json::object> submitEvidence(http::Client& client, const AttestRequest& r
   }
 }
 
+AttestRequest withInputs(AttestRequest request, const tee::VerifierInputs& inputs) {
+  if (!request.collateralJson) request.collateralJson = inputs.collateralJson;
+  if (!request.pckChainPem) request.pckChainPem = inputs.pckChainPem;
+  if (!request.snpLeafCertPem) request.snpLeafCertPem = inputs.snpLeafCertPem;
+  if (!request.snpCaChainPem) request.snpCaChainPem = inputs.snpCaChainPem;
+  return request;
+}
+
 Result<json::object> fetchConfiguration(http::Client& client, tee::Attester& attester, const AttestRequest& request) {
   auto ephemeral = crypto::EcPrivateKey::generateP256();
   if (!ephemeral) return std::unexpected(ephemeral.error());
   auto nonce = requestChallenge(client);
   if (!nonce) return std::unexpected(nonce.error());
   auto reportData = kms::attestReportData(crypto::asBytes(*nonce), ephemeral->publicPoint());
-  auto evidence = attester.evidence(reportData);
+  auto evidence = attester.attest(reportData);
   if (!evidence) return std::unexpected(evidence.error());
-  return submitEvidence(client, request, *nonce, *evidence, attester.type(), *ephemeral);
+  return submitEvidence(client, withInputs(request, evidence->inputs), *nonce, evidence->bytes, attester.type(),
+                        *ephemeral);
 }
 
 }  // namespace clemmys::kmsclient

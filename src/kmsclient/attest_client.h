@@ -35,10 +35,15 @@ struct AttestRequest {
   std::optional<std::string> snpCaChainPem;   // ASK/ASVK ‖ ARK
 };
 
+// The evidence comes from attester.attest(); the verifier inputs it gathered
+// (collateral cache, SNP auxblob) fill the request's unset ones (withInputs).
 // Errors: the KMS's named refusal (kms.*, attest.*), http.*, tee.*/simtee.*,
 // kmsclient.bad_reply, crypto.aead_open_failed.
 Result<boost::json::object> fetchConfiguration(http::Client& client, tee::Attester& attester,
                                                const AttestRequest& request);
+
+// `request` with its unset verifier inputs taken from `inputs`.
+AttestRequest withInputs(AttestRequest request, const tee::VerifierInputs& inputs);
 
 // The two steps fetchConfiguration composes, for callers that obtain evidence
 // another way. requestChallenge returns the raw 32-byte nonce; submitEvidence

@@ -8,7 +8,10 @@
 // tests can point them at fake directories.
 //
 // Evidence is opaque bytes (held in a std::string) for attest::Verifier: a DCAP
-// quote for sim/sgx/tdx, an SNP attestation report for snp.
+// quote for sim/sgx/tdx, an SNP attestation report for snp. attest() adds what a
+// verifier needs beside it (VerifierInputs: collateral, certificates), from the
+// TEE itself (configfs-tsm's auxblob) and the host's collateral cache
+// (doc/formats/collateral-cache.md).
 // Thread safety: an Attester may be called from several threads; calls are
 // serialised inside (the kernel interfaces are one report at a time).
 #pragma once
@@ -18,15 +21,23 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/error.h"
 #include "crypto/secret_bytes.h"
+#include "tee/collateral_cache.h"
 
 namespace clemmys::tee {
 
 using ReportData = std::array<uint8_t, 64>;
+
+// Evidence and the verifier inputs to send with it.
+struct Evidence {
+  std::string bytes;
+  VerifierInputs inputs;
+};
 
 class Attester {
  public:
@@ -35,6 +46,14 @@ class Attester {
   virtual std::string type() const = 0;
   // Evidence binding `reportData`. Errors: tee.* (see each backend).
   virtual Result<std::string> evidence(const ReportData& reportData) = 0;
+  // Evidence with its verifier inputs. The default (sim) has none to add.
+  // Errors: those of evidence(), and of CollateralCache::complete and
+  // parseSnpCertTable for the hardware backends given a cache.
+  virtual Result<Evidence> attest(const ReportData& reportData) {
+    auto bytes = evidence(reportData);
+    if (!bytes) return std::unexpected(bytes.error());
+    return Evidence{std::move(*bytes), {}};
+  }
 };
 
 class PlatformServices {
@@ -51,16 +70,19 @@ class PlatformServices {
 };
 
 // SGX under Gramine: write user_report_data, read quote (Gramine's
-// /dev/attestation pseudo-files). Errors: tee.gramine_unavailable,
-// tee.gramine_io, tee.gramine_empty_quote.
+// /dev/attestation pseudo-files). attest() adds DIR/sgx/ of the collateral
+// cache when one is given. Errors: tee.gramine_unavailable, tee.gramine_io,
+// tee.gramine_empty_quote.
 class GramineAttester final : public Attester {
  public:
-  explicit GramineAttester(std::string root = "/dev/attestation");
+  explicit GramineAttester(std::string root = "/dev/attestation", std::optional<CollateralCache> cache = {});
   std::string type() const override { return "sgx"; }
   Result<std::string> evidence(const ReportData& reportData) override;
+  Result<Evidence> attest(const ReportData& reportData) override;
 
  private:
   std::string root_;
+  std::optional<CollateralCache> cache_;
   std::mutex mu_;
 };
 
@@ -77,35 +99,43 @@ struct TsmReport {
 // The entry name comes from an injected generator (default: "clemmys-<pid>-<n>")
 // so tests can pre-populate a fake entry. The generation is checked before and
 // after reading, as the kernel ABI asks, so a concurrent writer is detected
-// (tee.tsm_raced). Errors: tee.tsm_unavailable, tee.tsm_io, tee.tsm_raced,
-// tee.tsm_empty_outblob.
+// (tee.tsm_raced). attest() adds, for snp, the certificates of the auxblob's
+// table, then what is still missing from the collateral cache (DIR/tdx/ or
+// DIR/snp/) when one is given. Errors: tee.tsm_unavailable, tee.tsm_io,
+// tee.tsm_raced, tee.tsm_empty_outblob.
 class ConfigfsTsmAttester final : public Attester {
  public:
   using EntryNamer = std::function<std::string()>;
   // `type` is "tdx" or "snp" (what the verifier expects; the provider file is
   // reported in TsmReport, not trusted).
   explicit ConfigfsTsmAttester(std::string root = "/sys/kernel/config/tsm/report",
-                               std::string type = "tdx", EntryNamer namer = {});
+                               std::string type = "tdx", EntryNamer namer = {},
+                               std::optional<CollateralCache> cache = {});
   std::string type() const override { return type_; }
   Result<std::string> evidence(const ReportData& reportData) override;
+  Result<Evidence> attest(const ReportData& reportData) override;
   Result<TsmReport> report(const ReportData& reportData);
 
  private:
   std::string root_;
   std::string type_;
   EntryNamer namer_;
+  std::optional<CollateralCache> cache_;
   uint64_t counter_ = 0;
   std::mutex mu_;
 };
 
 // Picks a backend by name: "sim" (simteeSocket, default from the
 // CLEMMYS_SIMTEE_SOCKET the simtee puts in a launched process's environment),
-// "sgx" (gramineRoot), "tdx"/"snp" (tsmRoot). Error: tee.unknown_backend.
+// "sgx" (gramineRoot), "tdx"/"snp" (tsmRoot); the hardware backends read the
+// collateral cache at collateralDir when it is not empty (--collateral-dir).
+// Error: tee.unknown_backend.
 struct AttesterConfig {
   std::string backend = "sim";
   std::string simteeSocket;
   std::string gramineRoot = "/dev/attestation";
   std::string tsmRoot = "/sys/kernel/config/tsm/report";
+  std::string collateralDir;
 };
 Result<std::unique_ptr<Attester>> makeAttester(const AttesterConfig& config);
 

@@ -6,24 +6,13 @@
 
 #include "tee/attester.h"
 #include "tee/file_io.h"
+#include "tee/test_temp_dir.h"
 
 namespace clemmys::tee {
 namespace {
 
-namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/clemmys-tee-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 ReportData sampleReportData() {
   ReportData rd{};

@@ -25,8 +25,23 @@ Result<uint64_t> readGeneration(const std::string& entry) {
 
 }  // namespace
 
-ConfigfsTsmAttester::ConfigfsTsmAttester(std::string root, std::string type, EntryNamer namer)
-    : root_(std::move(root)), type_(std::move(type)), namer_(std::move(namer)) {}
+ConfigfsTsmAttester::ConfigfsTsmAttester(std::string root, std::string type, EntryNamer namer,
+                                         std::optional<CollateralCache> cache)
+    : root_(std::move(root)), type_(std::move(type)), namer_(std::move(namer)), cache_(std::move(cache)) {}
+
+Result<Evidence> ConfigfsTsmAttester::attest(const ReportData& reportData) {
+  auto r = report(reportData);
+  if (!r) return std::unexpected(r.error());
+  VerifierInputs fromTee;
+  if (type_ == "snp") {
+    auto table = parseSnpCertTable(r->auxblob);
+    if (!table) return std::unexpected(table.error());
+    fromTee = std::move(*table);
+  }
+  auto inputs = completeInputs(cache_ ? &*cache_ : nullptr, type_, std::move(fromTee));
+  if (!inputs) return std::unexpected(inputs.error());
+  return Evidence{std::move(r->outblob), std::move(*inputs)};
+}
 
 Result<std::string> ConfigfsTsmAttester::evidence(const ReportData& reportData) {
   auto r = report(reportData);

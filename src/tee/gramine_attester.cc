@@ -6,7 +6,16 @@
 
 namespace clemmys::tee {
 
-GramineAttester::GramineAttester(std::string root) : root_(std::move(root)) {}
+GramineAttester::GramineAttester(std::string root, std::optional<CollateralCache> cache)
+    : root_(std::move(root)), cache_(std::move(cache)) {}
+
+Result<Evidence> GramineAttester::attest(const ReportData& reportData) {
+  auto quote = evidence(reportData);
+  if (!quote) return std::unexpected(quote.error());
+  auto inputs = completeInputs(cache_ ? &*cache_ : nullptr, type(), {});
+  if (!inputs) return std::unexpected(inputs.error());
+  return Evidence{std::move(*quote), std::move(*inputs)};
+}
 
 Result<std::string> GramineAttester::evidence(const ReportData& reportData) {
   std::lock_guard lock(mu_);

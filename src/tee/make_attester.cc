@@ -19,9 +19,12 @@ Result<std::unique_ptr<Attester>> makeAttester(const AttesterConfig& config) {
     }
     return std::make_unique<SimAttester>(socket);
   }
-  if (config.backend == "sgx") return std::make_unique<GramineAttester>(config.gramineRoot);
+  std::optional<CollateralCache> cache;
+  if (!config.collateralDir.empty()) cache.emplace(config.collateralDir);
+  if (config.backend == "sgx") return std::make_unique<GramineAttester>(config.gramineRoot, std::move(cache));
   if (config.backend == "tdx" || config.backend == "snp") {
-    return std::make_unique<ConfigfsTsmAttester>(config.tsmRoot, config.backend);
+    return std::make_unique<ConfigfsTsmAttester>(config.tsmRoot, config.backend, ConfigfsTsmAttester::EntryNamer{},
+                                                 std::move(cache));
   }
   return fail("tee.unknown_backend", "unknown TEE backend \"" + config.backend + "\" (sim, sgx, tdx, snp)");
 }
