@@ -20,11 +20,11 @@ Status checkMeasurement(const policy::ServicePolicy& service, const attest::Clai
   return fail("kms.measurement_refused", "measurement " + m + " is not accepted by the policy");
 }
 
-// Step 8, TDX: every field the policy names must equal the quote's. Claims of a
-// TDX quote always carry all four RTMRs; fewer is our bug, refused all the same.
-Status checkTdxFields(const policy::ServicePolicy& service, const attest::Claims& claims) {
-  if (claims.type != attest::EvidenceType::kTdx || !service.tdx) return {};
-  const auto& t = *service.tdx;
+}  // namespace
+
+// Claims of a TDX quote always carry all four RTMRs; fewer is our bug, refused
+// all the same.
+Status checkTdxFields(const policy::TdxPolicy& t, const attest::Claims& claims) {
   for (size_t i = 0; i < t.rtmr.size(); ++i) {
     if (!t.rtmr[i]) continue;
     std::string actual = i < claims.rtmrs.size() ? toHex(claims.rtmrs[i]) : "";
@@ -41,7 +41,14 @@ Status checkTdxFields(const policy::ServicePolicy& service, const attest::Claims
   return {};
 }
 
-}  // namespace
+Status checkTcbStatus(const std::vector<std::string>& tolerated, const attest::Claims& claims) {
+  if (claims.type == attest::EvidenceType::kSim) return {};
+  std::string status = claims.tcbStatus.value_or("Unknown");
+  if (std::find(tolerated.begin(), tolerated.end(), status) == tolerated.end()) {
+    return fail("kms.tcb_status_refused", "TCB status " + status + " is not tolerated");
+  }
+  return {};
+}
 
 VerifierMap hardwareVerifiers(const Clock& clock) {
   VerifierMap verifiers;
@@ -77,14 +84,10 @@ Status checkClaims(const policy::ServicePolicy& service, const attest::Claims& c
     return fail("kms.report_data_mismatch", "report data does not bind the nonce and the ephemeral key");
   }
   if (auto st = checkMeasurement(service, claims); !st) return st;
-  if (auto st = checkTdxFields(service, claims); !st) return st;
-  if (claims.type != attest::EvidenceType::kSim) {
-    std::string status = claims.tcbStatus.value_or("Unknown");
-    if (std::find(service.tcbStatus.begin(), service.tcbStatus.end(), status) == service.tcbStatus.end()) {
-      return fail("kms.tcb_status_refused", "TCB status " + status + " is not tolerated");
-    }
+  if (claims.type == attest::EvidenceType::kTdx && service.tdx) {
+    if (auto st = checkTdxFields(*service.tdx, claims); !st) return st;
   }
-  return {};
+  return checkTcbStatus(service.tcbStatus, claims);
 }
 
 }  // namespace clemmys::kms

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attest/verifier.h"
 #include "common/clock.h"
@@ -45,5 +46,13 @@ Result<attest::Claims> verifyEvidence(const policy::ServicePolicy& service, cons
 // carry: kms::attestReportData(nonce, ephemeral key) for a release.
 Status checkClaims(const policy::ServicePolicy& service, const attest::Claims& claims,
                    crypto::ByteView expectedReportData);
+
+// Step 8's TDX part and step 9, on their own for other callers (the owner's
+// check of the KMS's own evidence, kmsclient::verifyKms). checkTdxFields
+// compares every field `tdx` names with the TDX claims; checkTcbStatus accepts
+// sim claims and otherwise the claims' TCB status ("Unknown" when none) only
+// if `tolerated` lists it.
+Status checkTdxFields(const policy::TdxPolicy& tdx, const attest::Claims& claims);
+Status checkTcbStatus(const std::vector<std::string>& tolerated, const attest::Claims& claims);
 
 }  // namespace clemmys::kms
