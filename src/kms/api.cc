@@ -38,7 +38,7 @@ Result<std::string> signatureOf(const json::object& body) {
 int statusFor(const Error& e) {
   const std::string& n = e.name;
   if (n == "kms.unknown_session" || n == "kms.not_found") return 404;
-  if (n == "kms.too_many_challenges") return 429;
+  if (n == "kms.too_many_challenges" || n == "kms.rate_limited") return 429;
   if (n == "policy.signature_missing" || n == "policy.signature_invalid") return 403;
   if (n == "policy.stale_predecessor" || n == "policy.session_exists" || n == "policy.hash_reused" ||
       n == "policy.version_not_increasing" || n == "policy.unknown_session" || n == "policy.name_mismatch") {
@@ -51,10 +51,18 @@ int statusFor(const Error& e) {
   return 403;  // attestation and release refusals
 }
 
-KmsApi::KmsApi(SessionManager& sessions, NonceRegistry& nonces, Releaser& releaser, KmsIdentity identity)
-    : sessions_(sessions), nonces_(nonces), releaser_(releaser), identity_(std::move(identity)) {}
+KmsApi::KmsApi(SessionManager& sessions, NonceRegistry& nonces, Releaser& releaser, PeerLimiter& limiter,
+               KmsIdentity identity)
+    : sessions_(sessions), nonces_(nonces), releaser_(releaser), limiter_(limiter), identity_(std::move(identity)) {}
 
 http::Response KmsApi::handle(http::Request& r) {
+  std::string peer = peerOf(r.remoteAddress);
+  // Before any work: no nonce, no verification, no audit line for a refused request.
+  if (auto st = limiter_.admit(peer); !st) return errorResponse(st.error());
+  return route(r, peer);
+}
+
+http::Response KmsApi::route(http::Request& r, const std::string& peer) {
   const std::string& p = r.path;
   if (p == "/v1/kms/evidence" && r.method == "GET") {
     return http::Response::json(200, json::object{{"evidence_type", identity_.evidenceType},
@@ -62,7 +70,7 @@ http::Response KmsApi::handle(http::Request& r) {
                                                   {"certificate_pem", identity_.certificatePem}});
   }
   if (p == "/v1/attest/challenge" && r.method == "POST") {
-    auto nonce = nonces_.issue();
+    auto nonce = nonces_.issue(peer);
     if (!nonce) return errorResponse(nonce.error());
     return http::Response::json(200, json::object{{"nonce", base64UrlEncode(*nonce)}});
   }

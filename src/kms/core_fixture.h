@@ -14,6 +14,16 @@
 
 namespace clemmys::kms::testing {
 
+// Returns fixed claims; the test sets them per case ("bad" evidence is malformed).
+class FakeVerifier final : public attest::Verifier {
+ public:
+  Result<attest::Claims> verify(crypto::ByteView evidence, const attest::VerifyOptions&) const override {
+    if (std::string(evidence.begin(), evidence.end()) == "bad") return fail("attest.quote_malformed", "bad");
+    return claims;
+  }
+  attest::Claims claims;
+};
+
 class CoreFixture : public ::testing::Test {
  protected:
   explicit CoreFixture(int64_t startMs = 1'700'000'000'000) : clock(startMs) {}

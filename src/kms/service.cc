@@ -66,7 +66,9 @@ Result<std::unique_ptr<KmsService>> KmsService::start(const ServiceOptions& opti
   http::ServerTls tls{state.tlsCertPem, asString(state.tlsKey->toPem())};
 
   svc->sessions_ = std::make_unique<SessionManager>(std::move(state), *svc->store_, deps.random, deps.clock);
-  svc->nonces_ = std::make_unique<NonceRegistry>(deps.clock, deps.random, options.nonceTtlMs);
+  svc->nonces_ = std::make_unique<NonceRegistry>(deps.clock, deps.random, options.nonceTtlMs, 100'000,
+                                                 options.maxNoncesPerPeer);
+  svc->limiter_ = std::make_unique<PeerLimiter>(deps.clock, options.peerLimits);
   svc->verifiers_ = hardwareVerifiers(deps.clock);
   if (options.simRootPem) {
     auto root = crypto::Certificate::chainFromPem(*options.simRootPem);
@@ -78,7 +80,8 @@ Result<std::unique_ptr<KmsService>> KmsService::start(const ServiceOptions& opti
   if (!audit) return std::unexpected(audit.error());
   svc->audit_ = std::move(*audit);
   svc->releaser_ = std::make_unique<Releaser>(*svc->sessions_, *svc->nonces_, svc->verifiers_, *svc->audit_, deps.random);
-  svc->api_ = std::make_unique<KmsApi>(*svc->sessions_, *svc->nonces_, *svc->releaser_, svc->identity_);
+  svc->api_ = std::make_unique<KmsApi>(*svc->sessions_, *svc->nonces_, *svc->releaser_, *svc->limiter_,
+                                       svc->identity_);
 
   http::ServerOptions server;
   server.host = options.host;

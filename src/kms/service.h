@@ -14,6 +14,7 @@
 #include "http/server.h"
 #include "kms/api.h"
 #include "kms/audit_log.h"
+#include "kms/peer_limits.h"
 #include "kms/sealed_store.h"
 #include "tee/attester.h"
 
@@ -27,6 +28,8 @@ struct ServiceOptions {
   // The sim root certificate (PEM) to accept sim evidence with; none: sim refused.
   std::optional<std::string> simRootPem;
   int64_t nonceTtlMs = 60'000;
+  size_t maxNoncesPerPeer = 1024;
+  PeerLimits peerLimits;  // per source address, every route (doc/kms.md, "Security notes")
 };
 
 struct ServiceDeps {
@@ -53,6 +56,7 @@ class KmsService {
   std::unique_ptr<SealedStore> store_;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<NonceRegistry> nonces_;
+  std::unique_ptr<PeerLimiter> limiter_;
   VerifierMap verifiers_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Releaser> releaser_;

@@ -17,15 +17,7 @@ namespace {
 
 namespace json = boost::json;
 
-// Returns fixed claims; the test sets them per case.
-class FakeVerifier final : public attest::Verifier {
- public:
-  Result<attest::Claims> verify(crypto::ByteView evidence, const attest::VerifyOptions&) const override {
-    if (std::string(evidence.begin(), evidence.end()) == "bad") return fail("attest.quote_malformed", "bad");
-    return claims;
-  }
-  attest::Claims claims;
-};
+using testing::FakeVerifier;
 
 std::string b64(const crypto::Bytes& b) { return base64UrlEncode(std::string(b.begin(), b.end())); }
 std::string b64(const std::string& s) { return base64UrlEncode(s); }
