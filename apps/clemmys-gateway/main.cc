@@ -2,7 +2,9 @@
 //
 //   clemmys-gateway --kms https://H:P --kms-cert FILE|PEM --session NAME
 //                   --controller http://H:P [--host H] [--port N] [--attester sim|sgx|tdx|snp]
-//                   [--tls-name NAME]...
+//                   [--collateral-dir DIR] [--tls-name NAME]...
+// --collateral-dir: the host's collateral cache, sent with hardware evidence
+// (doc/formats/collateral-cache.md).
 // Environment: CLEMMYS_CONTROLLER_AUTH (uuid:key for the controller, required),
 // CLEMMYS_SIMTEE_SOCKET (sim attester; the simtee sets it for processes it launches).
 // Prints "clemmys-gateway ready port=N" once serving; exits non-zero with a named
@@ -23,7 +25,8 @@ namespace {
 
 int usage() {
   std::cerr << "usage: clemmys-gateway --kms https://H:P --kms-cert FILE --session NAME --controller http://H:P\n"
-               "                       [--host H] [--port N] [--attester sim|sgx|tdx|snp] [--tls-name NAME]...\n"
+               "                       [--host H] [--port N] [--attester sim|sgx|tdx|snp] [--collateral-dir DIR]\n"
+               "                       [--tls-name NAME]...\n"
                "env: CLEMMYS_CONTROLLER_AUTH=uuid:key (required)\n";
   return 2;
 }
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     else if (a == "--host") host = v;
     else if (a == "--port") port = static_cast<uint16_t>(std::atoi(v.c_str()));
     else if (a == "--attester") attesterConfig.backend = v;
+    else if (a == "--collateral-dir") attesterConfig.collateralDir = v;
     else if (a == "--tls-name") tlsNames.push_back(v);
     else return usage();
   }

@@ -3,6 +3,13 @@
 //
 //   clemmys-kms --state-dir DIR (--port N | --listen-fd FD) [--host H]
 //               --simtee-socket PATH [--sim-root FILE] [--no-sim]
+//               [--attester sim|sgx|tdx|snp]
+// --attester picks the TEE backend that produces the KMS's own evidence
+// (tee::makeAttester, as for the runtime and the gateway; default sim). No
+// --collateral-dir: GET /v1/kms/evidence carries evidence only, so the owner's
+// `clemmys kms verify --collateral-dir` supplies the collateral (doc/kms.md).
+// Sealing keys and counters still come from the simtee on every backend: a
+// hardware sealing backend does not exist yet (doc/kms.md).
 #include <signal.h>
 
 #include <cstdlib>
@@ -14,13 +21,14 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "kms/service.h"
+#include "tee/attester.h"
 #include "tee/simtee_client.h"
 
 namespace {
 
 int usage() {
   std::cerr << "usage: clemmys-kms --state-dir DIR (--port N | --listen-fd FD) [--host H] --simtee-socket PATH\n"
-               "                   [--sim-root FILE] [--no-sim]\n";
+               "                   [--sim-root FILE] [--no-sim] [--attester sim|sgx|tdx|snp]\n";
   return 2;
 }
 
@@ -30,6 +38,7 @@ int main(int argc, char** argv) {
   using namespace clemmys;
   kms::ServiceOptions options;
   std::string simteeSocket, simRootFile;
+  tee::AttesterConfig attesterConfig;
   bool acceptSim = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -41,6 +50,7 @@ int main(int argc, char** argv) {
     else if (a == "--simtee-socket") simteeSocket = value();
     else if (a == "--sim-root") simRootFile = value();
     else if (a == "--no-sim") acceptSim = false;
+    else if (a == "--attester") attesterConfig.backend = value();
     else return usage();
   }
   if (simteeSocket.empty()) {
@@ -49,7 +59,12 @@ int main(int argc, char** argv) {
   if (options.stateDir.empty() || simteeSocket.empty()) return usage();
 
   tee::SimteeClient platform(simteeSocket);
-  tee::SimAttester attester(simteeSocket);
+  attesterConfig.simteeSocket = simteeSocket;
+  auto attester = tee::makeAttester(attesterConfig);
+  if (!attester) {
+    std::cerr << "clemmys-kms: " << attester.error().str() << "\n";
+    return 1;
+  }
   if (acceptSim) {
     if (!simRootFile.empty()) {
       std::ifstream in(simRootFile);
@@ -74,7 +89,7 @@ int main(int argc, char** argv) {
 
   SystemClock clock;
   SystemRandom random;
-  auto service = kms::KmsService::start(options, kms::ServiceDeps{platform, attester, clock, random});
+  auto service = kms::KmsService::start(options, kms::ServiceDeps{platform, **attester, clock, random});
   if (!service) {
     std::cerr << "clemmys-kms: " << service.error().str() << "\n";
     return 1;

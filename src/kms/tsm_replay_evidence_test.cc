@@ -33,13 +33,10 @@ namespace fs = std::filesystem;
 using attest::testing::at;
 using attest::testing::readEvidence;
 
-constexpr const char* kTdxMrTd =
-    "91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7";
-constexpr const char* kTdxRtmr2 =
-    "d833feef2cd945148aa38ead2c53e9b7f138190aaaebfc551dccd829fc207aa3ba80b70870d7330733642e01d48c3132";
-constexpr const char* kVlekMeasurement =
-    "8922ebbdd00ec2c541f36a6e7a82a8773a7accb451ed67bc94e740dbe92c93c4e8c9af857f5ceeb5a493df2a570d7bf0";
-constexpr const char* kSgxMrEnclave = "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb";
+using attest::testing::kSgxMrEnclave;
+using attest::testing::kSnpVlekMeasurement;
+using attest::testing::kTdxMrTd;
+const char* const kTdxRtmr2 = attest::testing::kTdxRtmr[2];
 
 std::string policyYaml(const crypto::EcPrivateKey& owner) {
   return "name: hw\nversion: 1\nowners:\n  - |\n" +
@@ -50,7 +47,7 @@ std::string policyYaml(const crypto::EcPrivateKey& owner) {
          "    evidence: [tdx]\n"
          "    tdx: {rtmr2: " + std::string(kTdxRtmr2) + "}\n"
          "  guest:\n"
-         "    measurements: [" + std::string(kVlekMeasurement) + "]\n"
+         "    measurements: [" + std::string(kSnpVlekMeasurement) + "]\n"
          "    evidence: [snp]\n"
          "    tcb_status: [Unknown]\n"
          "  enclave:\n"

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/encoding.h"
 #include "kmsclient/kms_verify.h"
 #include "kmsclient/owner_client.h"
 
@@ -142,28 +144,85 @@ int policyCommand(const Args& a, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+std::vector<std::string> splitCommas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// 48 bytes of lowercase hex, as policies spell TDX fields.
+Result<std::string> tdxHex(const std::string& flag, std::string hex) {
+  std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+  if (hex.size() != 96 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return fail("kmsclient.usage", flag + " takes 96 hex digits (48 bytes)");
+  }
+  return hex;
+}
+
+// --expect-rtmr N=HEX[,N=HEX...], --expect-mrconfigid HEX, --expect-mrowner HEX.
+Result<std::optional<policy::TdxPolicy>> tdxExpectations(const Args& a) {
+  policy::TdxPolicy tdx;
+  bool any = false;
+  for (const std::string& item : splitCommas(a.get("expect-rtmr"))) {
+    auto eq = item.find('=');
+    if (eq != 1 || item[0] < '0' || item[0] > '3') return fail("kmsclient.usage", "--expect-rtmr takes N=HEX, N in 0..3");
+    auto hex = tdxHex("--expect-rtmr", item.substr(2));
+    if (!hex) return std::unexpected(hex.error());
+    tdx.rtmr[item[0] - '0'] = *hex;
+    any = true;
+  }
+  for (auto [flag, field] : {std::pair{"expect-mrconfigid", &tdx.mrConfigId}, std::pair{"expect-mrowner", &tdx.mrOwner}}) {
+    if (std::string v = a.get(flag); !v.empty()) {
+      auto hex = tdxHex(std::string("--") + flag, v);
+      if (!hex) return std::unexpected(hex.error());
+      *field = *hex;
+      any = true;
+    }
+  }
+  return any ? std::optional(tdx) : std::nullopt;
+}
+
 int kmsCommand(const Args& a, std::ostream& out, std::ostream& err) {
   if (a.positional.size() != 1 || a.positional[0] != "verify") {
-    err << "usage: clemmys kms verify --kms URL --expect-measurement HEX [--sim-root FILE] [--save-cert FILE]\n";
+    err << "usage: clemmys kms verify --kms URL --expect-measurement HEX [--sim-root FILE] [--save-cert FILE]\n"
+           "         [--collateral-dir DIR] [--accept-tcb STATUS[,STATUS...]] (default UpToDate)\n"
+           "         [--expect-rtmr N=HEX[,N=HEX...]] [--expect-mrconfigid HEX] [--expect-mrowner HEX]\n";
     return 2;
   }
   auto endpoint = parseKmsUrl(a.get("kms", "CLEMMYS_KMS"));
   if (!endpoint) return report(endpoint.error(), err);
-  std::string expected = a.get("expect-measurement");
-  if (expected.empty()) return report(Error{"kmsclient.usage", "--expect-measurement HEX is required"}, err);
-  std::optional<std::string> simRoot;
+  KmsExpectations expect;
+  expect.measurementHex = a.get("expect-measurement");
+  if (expect.measurementHex.empty()) return report(Error{"kmsclient.usage", "--expect-measurement HEX is required"}, err);
   if (std::string f = a.get("sim-root"); !f.empty()) {
     auto pem = readFile(f);
     if (!pem) return report(pem.error(), err);
-    simRoot = *pem;
+    expect.simRootPem = *pem;
   }
+  auto tdx = tdxExpectations(a);
+  if (!tdx) return report(tdx.error(), err);
+  expect.tdx = *tdx;
+  if (std::string tcb = a.get("accept-tcb"); !tcb.empty()) expect.tcbStatus = splitCommas(tcb);
+  if (std::string dir = a.get("collateral-dir"); !dir.empty()) expect.collateral.emplace(dir);
   SystemClock clock;
-  auto v = verifyKms(*endpoint, expected, simRoot, clock);
+  auto v = verifyKms(*endpoint, expect, clock);
   if (!v) return report(v.error(), err);
   if (std::string f = a.get("save-cert"); !f.empty()) std::ofstream(f) << v->certificatePem;
-  out << "KMS verified: measurement " << expected << " (" << attest::evidenceTypeName(v->claims.type)
-      << (v->claims.insecure ? ", SIMULATED - no hardware protection" : "") << ")\n"
-      << "certificate sha256 fingerprint: " << v->fingerprintHex << "\n";
+  const attest::Claims& c = v->claims;
+  out << "KMS verified: measurement " << toHex(c.measurement) << " (" << attest::evidenceTypeName(c.type)
+      << (c.insecure ? ", SIMULATED - no hardware protection" : "") << ")\n";
+  if (c.type != attest::EvidenceType::kSim) out << "TCB status: " << c.tcbStatus.value_or("Unknown") << "\n";
+  if (expect.tdx) {
+    for (size_t i = 0; i < expect.tdx->rtmr.size(); ++i) {
+      if (expect.tdx->rtmr[i]) out << "RTMR" << i << ": " << *expect.tdx->rtmr[i] << "\n";
+    }
+    if (expect.tdx->mrConfigId) out << "MRCONFIGID: " << *expect.tdx->mrConfigId << "\n";
+    if (expect.tdx->mrOwner) out << "MROWNER: " << *expect.tdx->mrOwner << "\n";
+  }
+  out << "certificate sha256 fingerprint: " << v->fingerprintHex << "\n";
   return 0;
 }
 
