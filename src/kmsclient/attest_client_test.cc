@@ -85,5 +85,19 @@ TEST_F(AttestBody, SnpCertificatesReachTheKmsVerifier) {
   EXPECT_EQ(release(r, "snp/trustee_vlek_report.bin", "snp"), "kms.report_data_mismatch");
 }
 
+// What an attester gathered fills the request's unset inputs; a caller's own win.
+TEST(WithInputs, FillsOnlyUnsetFields) {
+  tee::VerifierInputs gathered{.collateralJson = "C", .pckChainPem = "P", .snpLeafCertPem = "L", .snpCaChainPem = "A"};
+  AttestRequest r{.session = "s", .service = "gateway"};
+  r.collateralJson = "caller's";
+  AttestRequest out = withInputs(r, gathered);
+  EXPECT_EQ(out.collateralJson, "caller's");
+  EXPECT_EQ(out.pckChainPem, "P");
+  EXPECT_EQ(out.snpLeafCertPem, "L");
+  EXPECT_EQ(out.snpCaChainPem, "A");
+  AttestRequest none = withInputs(AttestRequest{.session = "s", .service = "gateway"}, {});
+  EXPECT_FALSE(none.collateralJson || none.pckChainPem || none.snpLeafCertPem || none.snpCaChainPem);
+}
+
 }  // namespace
 }  // namespace clemmys::kmsclient
