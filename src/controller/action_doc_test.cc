@@ -47,6 +47,16 @@ TEST(ActionDocTest, BinaryCodeIsDetected) {
   EXPECT_EQ(d->at("exec").at("binary"), true);
 }
 
+// Issue 16: cpp code that is not base64 would fail at every invoke; refused at create
+// with the OpenWhisk-style malformed-request message (400). A sealed CODE envelope
+// (base64url, what the secure gateway stores) passes.
+TEST(ActionDocTest, CppCodeMustBeBase64) {
+  EXPECT_EQ(error(R"({"exec":{"kind":"cpp","code":"not base64 at all!"}})"),
+            "The request content was malformed:\n'exec.code' for kind 'cpp' must be the base64 of a shared library");
+  EXPECT_TRUE(build(R"({"exec":{"kind":"cpp","code":"AAEC-_8"}})"));  // base64url
+  EXPECT_TRUE(build(R"({"exec":{"kind":"python:3","code":"not base64 at all!"}})"));
+}
+
 TEST(ActionDocTest, PackagedActionNamespace) {
   auto d = buildActionDocument(json::parse(R"({"exec":{"kind":"nodejs:20","code":"x"}})"),
                                QualifiedName{"guest", "pkg/b"}, nullptr, 1);

@@ -4,6 +4,11 @@
 
 namespace clemmys::controller {
 
+namespace {
+// docs=true answers stop adding records past this (doc/api.md); one record always fits.
+constexpr size_t kMaxListingBytes = 4 << 20;
+}  // namespace
+
 http::Response Api::activations(http::Request& r, Ctx& ctx, const Segments& rest) {
   if (r.method != "GET" && r.method != "HEAD")
     return errorResponse(405, msg::kMethodNotAllowed, ctx.txid);
@@ -64,17 +69,42 @@ http::Response Api::listActivations(http::Request& r, Ctx& ctx) {
     if (!n) return internalError(n.error(), ctx.txid);
     return jsonResponse(200, json::object{{"activations", *n}});
   }
+  // Ids first, then one record at a time: the listing never holds more than one
+  // record and its answer, and the answer with docs is bounded in bytes.
+  q.idsOnly = true;
   auto rows = store_.listActivations(q);
   if (!rows) return internalError(rows.error(), ctx.txid);
-  json::array out;
-  for (auto& row : *rows) {
-    if (row.pending) continue;  // not a record yet
+  std::string body = "[";
+  size_t returned = 0;
+  bool truncated = false;
+  for (auto& ref : *rows) {
+    if (ref.pending) continue;  // not a record yet
+    if (docs && returned > 0 && body.size() >= kMaxListingBytes) {
+      truncated = true;
+      break;
+    }
+    auto row = store_.getActivation(q.ns, ref.id);
+    if (!row) return internalError(row.error(), ctx.txid);
+    if (!*row || (*row)->pending) continue;  // expired or replaced meanwhile
     std::error_code ec;
-    json::value doc = json::parse(row.doc, ec);
+    json::value doc = json::parse((*row)->doc, ec);
     if (ec || !doc.is_object()) continue;
-    out.push_back(docs ? std::move(doc) : json::value(activationSummary(doc.as_object())));
+    (*row)->doc = std::string();
+    std::string item = docs ? json::serialize(doc) : json::serialize(activationSummary(doc.as_object()));
+    if (docs && returned > 0 && body.size() + item.size() + 2 > kMaxListingBytes) {
+      truncated = true;
+      break;
+    }
+    if (returned++ > 0) body += ',';
+    body += item;
   }
-  return jsonResponse(200, out);
+  body += ']';
+  http::Response out;
+  out.status = 200;
+  out.headers.emplace_back("Content-Type", "application/json");
+  if (truncated) out.headers.emplace_back("X-Clemmys-Truncated", std::to_string(returned));
+  out.body = std::move(body);
+  return out;
 }
 
 }  // namespace clemmys::controller

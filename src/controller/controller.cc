@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "controller/api.h"
 #include "controller/messages.h"
+#include "controller/retention.h"
 #include "http/server.h"
 
 namespace clemmys::controller {
@@ -21,6 +22,7 @@ struct Controller::Impl {
   std::unique_ptr<Activator> activator;
   std::unique_ptr<Api> api;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<Retention> retention;
   bool stopped = false;
 };
 
@@ -64,6 +66,8 @@ Result<std::unique_ptr<Controller>> Controller::start(ControllerOptions options,
   auto server = http::Server::start(so, [api](http::Request& r) { return api->handle(r); });
   if (!server) return std::unexpected(server.error());
   impl->server = std::move(*server);
+  impl->retention = std::make_unique<Retention>(*impl->store, clock, impl->options.activationTtl,
+                                                impl->options.retentionInterval);
   return std::unique_ptr<Controller>(new Controller(std::move(impl)));
 }
 
@@ -76,6 +80,7 @@ void Controller::stop() {
   impl_->stopped = true;
   impl_->server->stop();     // no new requests; waits for handler threads
   impl_->activator->stop();  // runs queued activations to completion
+  impl_->retention->stop();
 }
 
 }  // namespace clemmys::controller

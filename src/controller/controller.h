@@ -7,6 +7,8 @@
 // thread-safe.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +29,10 @@ struct ControllerOptions {
   // Request body limit (413 beyond). Behind the secure gateway it is 1.5 MiB: sealed
   // bodies are base64 of the plaintext plus headers, about 4/3 larger.
   size_t maxBodyBytes = 1 << 20;
+  // Activation retention (doc/formats/store-schema.md): complete records older than
+  // this are deleted in the background every `retentionInterval`; 0 keeps them.
+  std::chrono::milliseconds activationTtl{7LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds retentionInterval{60'000};
 };
 
 class Controller {

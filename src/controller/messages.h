@@ -10,6 +10,8 @@ inline constexpr const char* kAuthInvalid = "The supplied authentication is inva
 inline constexpr const char* kNotFound = "The requested resource does not exist.";
 inline constexpr const char* kExists = "resource already exists";
 inline constexpr const char* kMalformed = "The request content was malformed:\n";
+inline constexpr const char* kCppCodeNotBase64 =
+    "'exec.code' for kind 'cpp' must be the base64 of a shared library";
 inline constexpr const char* kSequenceTooLong = "Too many actions in the sequence.";
 inline constexpr const char* kSequenceNoComponent = "No component specified for the sequence.";
 inline constexpr const char* kSequenceCyclic = "Sequence may not refer to itself.";

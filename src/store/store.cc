@@ -135,14 +135,18 @@ Status prepareAll(Store::Impl& s) {
       {&s.getActivation,
        "SELECT name, start, end, status_code, pending, doc FROM activations "
        "WHERE id = ?1 AND namespace = ?2"},
+      // ?7: ids only, the (possibly large) doc not loaded.
       {&s.listAll,
-       "SELECT id, name, start, end, status_code, pending, doc FROM activations "
-       "WHERE namespace = ?1 AND start >= ?2 AND start <= ?3 "
+       "SELECT id, name, start, end, status_code, pending, CASE WHEN ?7 THEN '' ELSE doc END "
+       "FROM activations WHERE namespace = ?1 AND start >= ?2 AND start <= ?3 "
        "ORDER BY start DESC, id DESC LIMIT ?4 OFFSET ?5"},
       {&s.listByName,
-       "SELECT id, name, start, end, status_code, pending, doc FROM activations "
-       "WHERE namespace = ?1 AND start >= ?2 AND start <= ?3 AND name = ?6 "
+       "SELECT id, name, start, end, status_code, pending, CASE WHEN ?7 THEN '' ELSE doc END "
+       "FROM activations WHERE namespace = ?1 AND start >= ?2 AND start <= ?3 AND name = ?6 "
        "ORDER BY start DESC, id DESC LIMIT ?4 OFFSET ?5"},
+      {&s.expireActivations,
+       "DELETE FROM activations WHERE rowid IN (SELECT rowid FROM activations "
+       "WHERE pending = 0 AND start < ?1 LIMIT ?2)"},
       {&s.countAll,
        "SELECT count(*) FROM activations WHERE namespace = ?1 AND start >= ?2 AND start <= ?3"},
       {&s.countByName,
@@ -374,7 +378,7 @@ Result<std::vector<ActivationRow>> Store::listActivations(const ActivationQuery&
   std::lock_guard lock(impl_->mu);
   StmtUse st(q.name ? impl_->listByName : impl_->listAll);
   bindQuery(*st, q);
-  st->bind(4, int64_t{q.limit}).bind(5, int64_t{q.skip});
+  st->bind(4, int64_t{q.limit}).bind(5, int64_t{q.skip}).bind(7, int64_t{q.idsOnly ? 1 : 0});
   if (q.name) st->bind(6, *q.name);
   std::vector<ActivationRow> out;
   for (;;) {
@@ -384,6 +388,16 @@ Result<std::vector<ActivationRow>> Store::listActivations(const ActivationQuery&
     out.push_back(readActivation(*st));
     out.back().ns = q.ns;
   }
+}
+
+Result<int64_t> Store::expireActivations(int64_t beforeMs, int limit) {
+  flush();
+  std::lock_guard lock(impl_->mu);
+  StmtUse st(impl_->expireActivations);
+  st->bind(1, beforeMs).bind(2, int64_t{limit});
+  auto done = st->step();
+  if (!done) return std::unexpected(done.error());
+  return impl_->db.changes();
 }
 
 Result<int64_t> Store::countActivations(const ActivationQuery& q) {

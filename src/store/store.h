@@ -59,6 +59,7 @@ struct ActivationQuery {
   std::optional<int64_t> uptoMs;    // start <= upto
   int limit = 30;
   int skip = 0;
+  bool idsOnly = false;  // rows without `doc` (read each with getActivation)
 };
 
 class Store {
@@ -109,6 +110,9 @@ class Store {
   // Newest first (by start, then id).
   Result<std::vector<ActivationRow>> listActivations(const ActivationQuery& q);
   Result<int64_t> countActivations(const ActivationQuery& q);
+  // Retention: deletes at most `limit` complete activations whose start is before
+  // `beforeMs` (pending rows are kept); returns how many it deleted.
+  Result<int64_t> expireActivations(int64_t beforeMs, int limit);
 
   struct Impl;
 

@@ -34,7 +34,7 @@ struct Store::Impl {
   std::mutex mu;  // the connection and its statements
   Stmt getAction, putAction, deleteAction, listActions, countActions;
   Stmt insertPending, complete, insertComplete, getActivation, activationExists;
-  Stmt listAll, listByName, countAll, countByName;
+  Stmt listAll, listByName, countAll, countByName, expireActivations;
   Stmt getSubjectByNs, insertSubject, allSubjects;
 
   // Checkpoints run on this second connection, in the writer thread and without
