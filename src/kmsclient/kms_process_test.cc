@@ -99,6 +99,29 @@ TEST_F(KmsProcessTest, RefusalsAreNamed) {
   EXPECT_EQ(r.error().name, "attest.debug_refused");
 }
 
+// --attester picks the KMS's own evidence backend through tee::makeAttester. This
+// machine is no TDX/SNP guest and runs no Gramine: a KMS told to use one stops at
+// start with the backend's named error instead of falling back to sim. (Each gets
+// its own store: another argv is another measurement, whose sealing key does not
+// open the fixture KMS's store.)
+TEST_F(KmsProcessTest, KmsOnAnUnavailableHardwareBackendFailsClosed) {
+  auto start = [&](const std::string& backend) {
+    stopKms();
+    std::string line = startKms({"--state-dir", dir + "/kms-" + backend, "--attester", backend});
+    return line;
+  };
+  std::string line = start("tdx");
+  EXPECT_NE(line.find("tee.tsm_unavailable"), std::string::npos) << line;
+  line = start("snp");
+  EXPECT_NE(line.find("tee.tsm_unavailable"), std::string::npos) << line;
+  line = start("sgx");
+  EXPECT_NE(line.find("tee.gramine_unavailable"), std::string::npos) << line;
+  line = start("configfs-tsm");
+  EXPECT_NE(line.find("tee.unknown_backend"), std::string::npos) << line;
+  line = start("sim");
+  EXPECT_NE(line.find("listening"), std::string::npos) << line;
+}
+
 TEST_F(KmsProcessTest, PolicyUpdatesNeedAnOwnerSignatureAndTheCurrentPredecessor) {
   auto client = owner_client();
   auto unsignedReply = client.request("POST", "/v1/sessions/demo",

@@ -101,9 +101,10 @@ class KmsProcessFixture : public ::testing::Test {
     return out;
   }
 
-  // Launches clemmys-kms through the simtee; returns its first output line
-  // (the "listening" line, or the error it stopped with).
-  std::string startKms() {
+  // Launches clemmys-kms through the simtee, with `extraArgs` after the usual
+  // ones; returns its first output line (the "listening" line, or the error it
+  // stopped with).
+  std::string startKms(const std::vector<std::string>& extraArgs = {}) {
     int listenFd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -121,6 +122,7 @@ class KmsProcessFixture : public ::testing::Test {
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
     tee::LaunchRequest req;
     req.argv = {KMS_BINARY, "--state-dir", dir + "/kms", "--listen-fd", "3", "--host", "127.0.0.1"};
+    req.argv.insert(req.argv.end(), extraArgs.begin(), extraArgs.end());
     req.fds = {{listenFd, 3}, {out[1], 1}, {out[1], 2}};
     tee::SimteeClient client(socket);
     auto launched = client.launch(req);
