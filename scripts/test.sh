@@ -10,6 +10,8 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 --timeout 300
 if [ -f test/e2e/run.sh ]; then
   echo "== end-to-end tests (npm openwhisk client)"
   bash test/e2e/run.sh "$BUILD_DIR"
+  echo "== end-to-end: owner and provider as two Unix users (doc/deploy.md)"
+  bash test/e2e/owner_provider.sh "$BUILD_DIR" || { rc=$?; [ "$rc" = 77 ] || exit "$rc"; }
 fi
 echo "== fuzzing (libFuzzer, clang 16, ASan+UBSan): every parser, ${FUZZ_SECONDS:-10}s each"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}"

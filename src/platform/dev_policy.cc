@@ -55,8 +55,8 @@ Status writePrivateFile(const std::string& path, const std::string& text) {
 std::string policyBody(const PolicyInputs& in) {
   std::string y = "owners:\n  - |\n" + indentLines(in.ownerPublicPem, "    ");
   y += "services:\n";
-  y += "  gateway: {measurements: " + list(in.gatewayMeasurements) + ", evidence: [sim]}\n";
-  y += "  runtime: {measurements: " + list(in.runtimeMeasurements) + ", evidence: [sim]}\n";
+  y += "  gateway: {measurements: " + list(in.gatewayMeasurements) + ", evidence: " + list(in.evidence) + "}\n";
+  y += "  runtime: {measurements: " + list(in.runtimeMeasurements) + ", evidence: " + list(in.evidence) + "}\n";
   auto colon = in.clientAuth.find(':');
   std::string uuid = in.clientAuth.substr(0, colon);
   std::string key = colon == std::string::npos ? "" : in.clientAuth.substr(colon + 1);

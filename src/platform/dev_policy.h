@@ -23,6 +23,7 @@ struct PolicyInputs {
   std::string ownerPublicPem;
   std::vector<std::string> gatewayMeasurements;
   std::vector<std::string> runtimeMeasurements;
+  std::vector<std::string> evidence = {"sim"};  // evidence types the services may present
   std::string clientAuth;          // "uuid:key" the gateway will accept
   std::string extraFunctionsYaml;  // lines indented by 2, under `functions:`
   std::string extraSecretsYaml;    // lines "  - {...}", under `secrets:`

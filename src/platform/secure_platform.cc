@@ -48,9 +48,18 @@ Result<std::unique_ptr<SecurePlatform>> SecurePlatform::start(const SecureOption
   if (ec) return fail("platform.io", "cannot create " + options.dataDir + ": " + ec.message());
   if (auto s = p->startSimtee(progress); !s) return std::unexpected(s.error());
   if (auto s = p->startKms(progress); !s) return std::unexpected(s.error());
-  if (auto s = p->applyPolicy(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->choosePorts(); !s) return std::unexpected(s.error());
+  if (auto s = p->measureServices(); !s) return std::unexpected(s.error());
+  if (options.provider) {
+    if (auto s = p->writeProviderFiles(progress); !s) return std::unexpected(s.error());
+    if (auto s = p->waitForOwnerPolicy(progress); !s) return std::unexpected(s.error());
+  } else if (auto s = p->applyDevPolicy(progress); !s) {
+    return std::unexpected(s.error());
+  }
+  if (auto s = p->fetchSessionCa(); !s) return std::unexpected(s.error());
   if (auto s = p->startUntrusted(progress); !s) return std::unexpected(s.error());
   if (auto s = p->startGateway(progress); !s) return std::unexpected(s.error());
+  if (auto s = p->writeServiceConfigs(); !s) return std::unexpected(s.error());
   Ports ports{p->kms_ ? static_cast<uint16_t>(std::stoi(p->kmsUrl_.substr(p->kmsUrl_.rfind(':') + 1))) : uint16_t(0),
               p->controllerPort_, p->gatewayPort_};
   (void)writePrivateFile(options.dataDir + "/ports", std::to_string(ports.kms) + " " +
@@ -125,6 +134,8 @@ Status SecurePlatform::startKms(std::ostream& progress) {
     ::close(fd);
     return std::unexpected(expected.error());
   }
+  kmsArgv_ = argv;
+  kmsMeasurement_ = *expected;
   auto kms = TrustedProcess::launch(simteeSocket(), argv, {}, fd, "clemmys-kms", kmsRootfs());
   ::close(fd);
   if (!kms) return std::unexpected(kms.error());
@@ -198,6 +209,7 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
       ::chmod(options_.dataDir.c_str(), (st.st_mode & 07777) | S_IXOTH | S_IXGRP);
     }
   }
+  untrustedConfig_ = config;
   auto side = UntrustedSide::start(options_.binDir + "/clemmys", config, options_.untrustedUid);
   if (!side) return std::unexpected(side.error());
   untrusted_ = std::move(*side);
@@ -207,7 +219,7 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
   return {};
 }
 
-Status SecurePlatform::applyPolicy(std::ostream& progress) {
+Status SecurePlatform::choosePorts() {
   Ports last = loadPorts(options_.dataDir + "/ports");
   uint16_t wantGateway = options_.port ? options_.port : last.gateway;
   auto probe = listenLoopback(wantGateway);
@@ -221,14 +233,10 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
   if (options_.port && gatewayPort_ != options_.port) {
     return fail("platform.port_in_use", "port " + std::to_string(options_.port) + " is in use");
   }
+  return {};
+}
 
-  std::string ownerDir = options_.dataDir + "/owner";
-  auto owner = loadOrCreateOwnerKey(ownerDir);
-  if (!owner) return std::unexpected(owner.error());
-  auto auth = loadOrCreateClientAuth(ownerDir, random_);
-  if (!auth) return std::unexpected(auth.error());
-  clientAuth_ = *auth;
-
+Status SecurePlatform::measureServices() {
   std::string simtee = options_.binDir + "/clemmys-simtee";
   std::vector<std::string> rt = {options_.binDir + "/clemmys-runtime", "--listen-fd", "3"};
   for (auto& a : runtimeArgs()) rt.push_back(a);
@@ -243,8 +251,28 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
   if (auto s = writeServiceRootfs(simtee, gw[0], {kmsCertPath_}, {}, gatewayRootfs()); !s) return s;
   auto gwm = measureLaunch(simtee, gw, gatewayRootfs());
   if (!gwm) return std::unexpected(gwm.error());
+  runtimeArgv_ = std::move(rt);
   runtimeMeasurement_ = *rtm;
   gatewayMeasurement_ = *gwm;
+  return {};
+}
+
+Result<http::Client> SecurePlatform::kmsClient() const {
+  auto endpoint = kmsclient::parseKmsUrl(kmsUrl_);
+  if (!endpoint) return std::unexpected(endpoint.error());
+  auto cert = readTextFile(kmsCertPath_);
+  if (!cert) return std::unexpected(cert.error());
+  endpoint->certificatePem = *cert;
+  return kmsclient::pinnedClient(*endpoint);
+}
+
+Status SecurePlatform::applyDevPolicy(std::ostream& progress) {
+  std::string ownerDir = options_.dataDir + "/owner";
+  auto owner = loadOrCreateOwnerKey(ownerDir);
+  if (!owner) return std::unexpected(owner.error());
+  auto auth = loadOrCreateClientAuth(ownerDir, random_);
+  if (!auth) return std::unexpected(auth.error());
+  clientAuth_ = *auth;
 
   PolicyInputs in;
   in.session = options_.session;
@@ -254,14 +282,7 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
   in.clientAuth = clientAuth_;
   in.extraFunctionsYaml = options_.extraFunctionsYaml;
   in.extraSecretsYaml = options_.extraSecretsYaml;
-  kmsclient::KmsEndpoint endpoint;
-  auto parsed = kmsclient::parseKmsUrl(kmsUrl_);
-  if (!parsed) return std::unexpected(parsed.error());
-  endpoint = *parsed;
-  auto cert = readTextFile(kmsCertPath_);
-  if (!cert) return std::unexpected(cert.error());
-  endpoint.certificatePem = *cert;
-  auto client = kmsclient::pinnedClient(endpoint);
+  auto client = kmsClient();
   if (!client) return std::unexpected(client.error());
   auto applied = ensurePolicy(*client, ownerDir, *owner, options_.session, policyBody(in));
   if (!applied) return std::unexpected(applied.error());
@@ -271,6 +292,12 @@ Status SecurePlatform::applyPolicy(std::ostream& progress) {
            << (applied->changed ? "applied" : "unchanged") << " (" << applied->hash.substr(0, 16)
            << "...), runtime " << runtimeMeasurement_.substr(0, 16) << "..., gateway "
            << gatewayMeasurement_.substr(0, 16) << "..." << std::endl;
+  return {};
+}
+
+Status SecurePlatform::fetchSessionCa() {
+  auto client = kmsClient();
+  if (!client) return std::unexpected(client.error());
   auto session = kmsclient::showSession(*client, options_.session);
   if (!session) return std::unexpected(session.error());
   auto ca = session->if_contains("session_ca_pem");
@@ -293,6 +320,7 @@ Status SecurePlatform::startGateway(std::ostream& progress) {
   auto ready = gateway_->waitForLine("clemmys-gateway ready", std::chrono::seconds(30));
   if (!ready) return std::unexpected(ready.error());
   progress << "gateway: attested, serving " << apiHost() << std::endl;
+  if (options_.provider) return {};  // the provider has no client credential: the owner writes wskprops
   std::string props = "APIHOST=" + apiHost() + "\nAUTH=" + clientAuth_ + "\nCACERT=" + caCertPath() + "\n";
   if (auto s = writePrivateFile(wskpropsPath(), props); !s) return s;
   return {};

@@ -1,8 +1,10 @@
 // The secure single-node platform (doc/secure-mode.md): clemmys-simtee (child),
-// clemmys-kms launched through it and verified, the owner key and `dev` session
-// policy, controller + invoker in this process (runtimes launched through the
-// simtee), and clemmys-gateway launched through the simtee. Used by `clemmys up`
-// and `clemmys demo`.
+// clemmys-kms launched through it and verified, then either the owner key and `dev`
+// session policy kept here (development: owner and provider on one machine) or, in
+// provider mode (doc/deploy.md), provider.json for the owner and a wait for the
+// owner's signed policy; then controller + invoker (a process of their own;
+// runtimes launched through the simtee), and clemmys-gateway launched through the
+// simtee. Used by `clemmys up` and `clemmys demo`.
 //
 // Thread safety: start() and stop() from one thread (the one whose lifetime the
 // simtee child is tied to: PR_SET_PDEATHSIG is per thread). Accessors are const.
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +25,7 @@
 #include "common/random.h"
 #include "common/subprocess.h"
 #include "controller/controller.h"
+#include "http/client.h"
 #include "invoker/pool.h"
 #include "platform/runtime_rootfs.h"
 #include "platform/trusted_process.h"
@@ -48,6 +52,12 @@ struct SecureOptions {
   // The uid the controller + invoker process runs as; by default, when we are root,
   // kDefaultUntrustedUid (no passwd entry needed), else our own (nullopt).
   std::optional<uid_t> untrustedUid = defaultUntrustedUid();
+  // Provider mode (doc/deploy.md): no owner key or client credential here; write
+  // provider.json and wait for the owner's policy before the untrusted side and
+  // the gateway start.
+  bool provider = false;
+  // Polled while provider mode waits; true stops the wait (platform.stopped).
+  std::function<bool()> stopRequested;
 };
 
 class SecurePlatform {
@@ -64,6 +74,7 @@ class SecurePlatform {
   const std::string& clientAuth() const { return clientAuth_; }
   std::string caCertPath() const { return options_.dataDir + "/session-ca.pem"; }
   std::string wskpropsPath() const { return options_.dataDir + "/wskprops"; }
+  std::string providerInfoPath() const { return options_.dataDir + "/provider.json"; }
   uint16_t controllerPort() const { return untrusted_->port(); }
   std::string controllerAuth() const { return untrusted_->auth(); }
   pid_t untrustedPid() const { return untrusted_ ? untrusted_->pid() : -1; }
@@ -81,12 +92,20 @@ class SecurePlatform {
   explicit SecurePlatform(SecureOptions options) : options_(std::move(options)) {}
   Status startSimtee(std::ostream& progress);
   Status startKms(std::ostream& progress);
-  Status applyPolicy(std::ostream& progress);
+  Status choosePorts();
+  Status measureServices();
+  Status applyDevPolicy(std::ostream& progress);
+  Status writeProviderFiles(std::ostream& progress);
+  Status waitForOwnerPolicy(std::ostream& progress);
+  Status fetchSessionCa();
+  // <data>/services/*.json: the same launches for services run alone (service_runner.h).
+  Status writeServiceConfigs();
   Status startUntrusted(std::ostream& progress);
   Status startGateway(std::ostream& progress);
   std::vector<std::string> runtimeArgs() const;
   std::string launcherDir() const;
   std::vector<std::string> gatewayArgv() const;
+  Result<http::Client> kmsClient() const;  // pinned to the verified KMS
 
   SecureOptions options_;
   SystemClock clock_;
@@ -96,8 +115,10 @@ class SecurePlatform {
   std::unique_ptr<TrustedProcess> gateway_;
   std::unique_ptr<UntrustedSide> untrusted_;  // controller + invoker, a process of their own
   std::string kmsUrl_, kmsCertPath_, simRoot_, clientAuth_;
-  std::string runtimeMeasurement_, gatewayMeasurement_, policyHash_;
+  std::string runtimeMeasurement_, gatewayMeasurement_, kmsMeasurement_, policyHash_;
+  std::vector<std::string> runtimeArgv_, kmsArgv_;
   RuntimeRootfs rootfs_;
+  UntrustedConfig untrustedConfig_;
   bool policyChanged_ = false;
   uint16_t controllerPort_ = 0, gatewayPort_ = 0;
   bool stopped_ = false;

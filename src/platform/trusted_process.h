@@ -54,6 +54,8 @@ class TrustedProcess {
 
   pid_t pid() const { return pid_; }
   const std::string& measurement() const { return measurement_; }
+  // The exit status once the process has ended, nullopt while it runs. Error: simtee.*.
+  Result<std::optional<int>> exitStatus() { return client_.exitStatus(pid_); }
 
  private:
   TrustedProcess(std::string socket, std::string name) : client_(std::move(socket)), name_(std::move(name)) {}

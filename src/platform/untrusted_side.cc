@@ -1,5 +1,7 @@
 #include "platform/untrusted_side.h"
 
+#include "platform/dev_policy.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/random.h"
+#include "platform/dev_policy.h"
 
 namespace clemmys::platform {
 namespace fs = std::filesystem;
@@ -169,8 +172,28 @@ void UntrustedSide::stop() {
   child_.terminate(std::chrono::milliseconds(20000));
 }
 
-int untrustedCommand(std::ostream& out, std::ostream& err) {
-  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+int untrustedCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  std::string configFile, authFile;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) {
+      configFile = argv[++i];
+    } else if (a == "--auth-file" && i + 1 < argc) {
+      authFile = argv[++i];
+    } else {
+      err << "usage: clemmys untrusted [--config FILE] [--auth-file FILE]   (default: the config on stdin)\n";
+      return 2;
+    }
+  }
+  std::string text;
+  if (configFile.empty()) {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (auto t = readTextFile(configFile)) {
+    text = *t;
+  } else {
+    err << "clemmys untrusted: " << t.error().str() << std::endl;
+    return 1;
+  }
   auto config = parseUntrustedConfig(text);
   if (!config) {
     err << "clemmys untrusted: " << config.error().str() << std::endl;
@@ -193,6 +216,15 @@ int untrustedCommand(std::ostream& out, std::ostream& err) {
   if (!controller) {
     err << "clemmys untrusted: " << controller.error().str() << std::endl;
     return 1;
+  }
+  // For a gateway started on its own (doc/formats/service-config.md, env_from_files).
+  if (!authFile.empty()) {
+    if (auto s = writePrivateFile(authFile, (*controller)->auth() + "\n"); !s) {
+      err << "clemmys untrusted: " << s.error().str() << std::endl;
+      (*controller)->stop();
+      (*pool)->stop();
+      return 1;
+    }
   }
   out << kReady << (*controller)->port() << " " << (*controller)->auth() << std::endl;
   int sig = 0;

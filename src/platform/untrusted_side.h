@@ -63,6 +63,9 @@ class UntrustedSide {
 
 // `clemmys untrusted`: reads an UntrustedConfig from stdin, runs the invoker's pool
 // and the controller until SIGTERM/SIGINT. Exit 0 after a clean stop, 1 on errors.
-int untrustedCommand(std::ostream& out, std::ostream& err);
+// `clemmys untrusted [--config FILE] [--auth-file FILE]`: the config from FILE or
+// stdin; --auth-file receives the controller's credential once it serves (for a
+// gateway run on its own, doc/formats/service-config.md).
+int untrustedCommand(int argc, char** argv, std::ostream& out, std::ostream& err);
 
 }  // namespace clemmys::platform

@@ -74,6 +74,18 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
     }
     so.untrustedUid = static_cast<uid_t>(options.untrustedUid);
   }
+  if (options.provider && !options.policyFile.empty()) {
+    err << "clemmys up: --policy belongs to the owner in provider mode (`clemmys owner apply`, doc/deploy.md)"
+        << std::endl;
+    return 2;
+  }
+  so.provider = options.provider;
+  so.session = !options.session.empty() ? options.session : options.provider ? "main" : "dev";
+  so.stopRequested = [&stopSignals, &options] {
+    timespec now{0, 0};
+    int sig = sigtimedwait(&stopSignals, nullptr, &now);
+    return sig > 0;
+  };
   if (!options.policyFile.empty()) {
     auto text = readTextFile(options.policyFile);
     Result<PolicyAdditions> additions =
@@ -86,14 +98,32 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
     so.extraFunctionsYaml = additions->functionsYaml;
     so.extraSecretsYaml = additions->secretsYaml;
   }
+  if (options.provider) {
+    err << "clemmys up: provider mode: the owner's keys and credentials stay with the owner (doc/deploy.md)"
+        << std::endl;
+  } else {
+    err << "clemmys up: owner and provider on one machine (development mode: the owner's key and the client "
+           "credential are kept in "
+        << so.dataDir << "/owner; `clemmys up --provider` and `clemmys owner` keep them apart, doc/deploy.md)"
+        << std::endl;
+  }
   auto platform = SecurePlatform::start(so, err);
   if (!platform) {
+    if (platform.error().name == "platform.stopped") {
+      out << "clemmys: stopped" << std::endl;
+      return 0;
+    }
     err << "clemmys up: " << platform.error().str() << std::endl;
     return 1;
   }
-  out << "clemmys ready (secure mode): APIHOST=" << (*platform)->apiHost()
-      << " CACERT=" << (*platform)->caCertPath() << " wskprops=" << (*platform)->wskpropsPath()
-      << std::endl;
+  if (options.provider) {
+    out << "clemmys ready (provider mode): APIHOST=" << (*platform)->apiHost()
+        << " CACERT=" << (*platform)->caCertPath() << " (the owner's wskprops has AUTH)" << std::endl;
+  } else {
+    out << "clemmys ready (secure mode): APIHOST=" << (*platform)->apiHost()
+        << " CACERT=" << (*platform)->caCertPath() << " wskprops=" << (*platform)->wskpropsPath()
+        << std::endl;
+  }
   int sig = 0;
   sigwait(&stopSignals, &sig);
   out << "clemmys: stopping (signal " << sig << ")" << std::endl;
@@ -106,8 +136,8 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
 
 int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   if (!options.plain) return secureUp(options, out, err);
-  if (!options.policyFile.empty()) {
-    err << "clemmys up: --policy needs the secure platform (there is no KMS with --plain)\n";
+  if (!options.policyFile.empty() || options.provider) {
+    err << "clemmys up: --policy and --provider need the secure platform (there is no KMS with --plain)\n";
     return 2;
   }
   std::error_code ec;
@@ -170,7 +200,7 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
   o.dataDir = std::getenv("CLEMMYS_DATA_DIR") ? std::getenv("CLEMMYS_DATA_DIR")
                                               : std::string(home ? home : ".") + "/.clemmys";
   auto usage = [&] {
-    err << "usage: clemmys up [--plain] [--data-dir DIR] [--port N] [--host ADDR]\n"
+    err << "usage: clemmys up [--plain | --provider [--session NAME]] [--data-dir DIR] [--port N] [--host ADDR]\n"
            "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n"
            "                  [--policy FILE]   (functions/secrets added to the dev policy)\n"
            "                  [--untrusted-uid N]  (as root: the controller + invoker's uid;\n"
@@ -182,6 +212,12 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (a == "--plain") {
       o.plain = true;
+    } else if (a == "--provider") {
+      o.provider = true;
+    } else if (a == "--session") {
+      auto v = value();
+      if (!v) return usage();
+      o.session = v;
     } else if (a == "--data-dir") {
       auto v = value();
       if (!v) return usage();

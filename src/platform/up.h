@@ -1,7 +1,9 @@
 // `clemmys up`: starts the single-node platform in the foreground and wires its
 // components together (no singletons: this is the one place that does it).
-// Secure by default (secure_platform.h, doc/secure-mode.md); --plain: controller +
-// invoker in this process, runtimes as plain child processes, no gateway/KMS.
+// Secure by default (secure_platform.h, doc/secure-mode.md), owner and provider on
+// one machine; --provider: the provider's side alone, waiting for its owner's policy
+// (doc/deploy.md); --plain: controller + invoker in this process, runtimes as plain
+// child processes, no gateway/KMS.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,8 @@ struct UpOptions {
   std::map<std::string, int> prewarm = {{"cpp", 1}, {"python:3", 1}, {"nodejs:20", 1}};
   std::string policyFile;  // secure mode: the owner's additions (policy_additions.h)
   long untrustedUid = -1;  // secure mode, as root: the controller + invoker's uid (-1: the default)
+  bool provider = false;   // the provider's side only (doc/deploy.md): no owner secret here
+  std::string session;     // the KMS session; empty: "dev" (one machine) or "main" (provider)
 };
 
 // Runs until SIGINT/SIGTERM; returns the process exit code.
