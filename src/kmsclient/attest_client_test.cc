@@ -1,7 +1,8 @@
 // The attest request the runtime and the gateway send (attestBody), read by the
 // KMS's Releaser: the sim path carries no verifier inputs; collateral, PCK
 // chain and SNP certificates, when the host supplies them, reach the KMS's
-// verifiers (shown on the recorded evidence of ../shared/evidence/).
+// verifiers (shown on the recorded evidence of ../shared/evidence/); and
+// fetchConfiguration sends what the attester gathered (attester.attest()).
 #include "kmsclient/attest_client.h"
 
 #include <gtest/gtest.h>
@@ -9,12 +10,16 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <mutex>
 
 #include "attest/test_evidence.h"
 #include "common/encoding.h"
 #include "kms/core_fixture.h"
 #include "policy/policy_test_util.h"
 #include "policy/update.h"
+#include "http/server.h"
+#include "tee/attester.h"
+#include "tee/test_temp_dir.h"
 
 namespace clemmys::kmsclient {
 namespace {
@@ -83,6 +88,52 @@ TEST_F(AttestBody, SnpCertificatesReachTheKmsVerifier) {
   r.snpLeafCertPem = derToPem(readEvidence("snp/trustee_vlek_expired_2025-12-10.der"));
   r.snpCaChainPem = readEvidence("snp/trustee_milan_ask_ark_asvk.pem");
   EXPECT_EQ(release(r, "snp/trustee_vlek_report.bin", "snp"), "kms.report_data_mismatch");
+}
+
+// fetchConfiguration end to end over HTTP: the Gramine attester (on a fake
+// /dev/attestation holding the recorded SGX quote) with a collateral cache; a
+// stand-in KMS hands out the fixture's nonces and passes the body to the
+// Releaser. After the recorded collateral's CRLs expired, a request that carries
+// it fails on them (attest.crl_expired); one without it gets as far as the binding.
+TEST_F(AttestBody, FetchConfigurationSendsTheAttestersInputs) {
+  tee::testing::TempDir dev, cache;
+  dev.put("attestation_type", "dcap");
+  dev.put("quote", readEvidence("sgx/sgx_quote"));
+  std::string sent;
+  std::mutex mu;
+  auto server = http::Server::start(http::ServerOptions{}, [&](http::Request& req) {
+    if (req.path == "/v1/attest/challenge") {
+      return http::Response::json(200, boost::json::object{{"nonce", base64UrlEncode(*nonces.issue())}});
+    }
+    auto body = boost::json::parse(req.body).as_object();
+    {
+      std::lock_guard lock(mu);
+      sent = req.body;
+    }
+    auto r = releaser->release(body);
+    return http::Response::json(403, boost::json::object{{"error", r ? "released" : r.error().name}});
+  });
+  ASSERT_TRUE(server) << server.error().str();
+  http::Client client("127.0.0.1", (*server)->port());
+  AttestRequest request{.session = "hw", .service = "sample"};
+  setTime("2025-09-01T00:00:00Z");
+
+  tee::GramineAttester withCache(dev.path(), tee::CollateralCache(cache.path()));
+  auto missing = fetchConfiguration(client, withCache, request);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().name, "tee.collateral_missing");
+  cache.put("sgx/collateral.json", readEvidence("sgx/sgx_quote_collateral.json"));
+  auto expired = fetchConfiguration(client, withCache, request);
+  ASSERT_FALSE(expired);
+  EXPECT_EQ(expired.error().name, "attest.crl_expired");
+  EXPECT_TRUE(boost::json::parse(sent).as_object().contains("collateral"));
+
+  tee::GramineAttester bare(dev.path());
+  auto unbound = fetchConfiguration(client, bare, request);
+  ASSERT_FALSE(unbound);
+  EXPECT_EQ(unbound.error().name, "kms.report_data_mismatch");
+  EXPECT_FALSE(boost::json::parse(sent).as_object().contains("collateral"));
+  (*server)->stop();
 }
 
 // What an attester gathered fills the request's unset inputs; a caller's own win.
