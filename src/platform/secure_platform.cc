@@ -136,19 +136,11 @@ Status SecurePlatform::startKms(std::ostream& progress) {
   }
   kmsArgv_ = argv;
   kmsMeasurement_ = *expected;
-  auto kms = TrustedProcess::launch(simteeSocket(), argv, {}, fd, "clemmys-kms", kmsRootfs());
-  ::close(fd);
-  if (!kms) return std::unexpected(kms.error());
-  kms_ = std::move(*kms);
-  auto ready = kms_->waitForLine("clemmys-kms listening", std::chrono::seconds(30));
-  if (!ready) return std::unexpected(ready.error());
-  // Trust the KMS only after its evidence matches the measurement we computed
-  // ourselves (what `clemmys kms verify --expect-measurement` does).
-  kmsclient::KmsEndpoint endpoint{"127.0.0.1", port, ""};
-  auto verified = kmsclient::verifyKms(endpoint, *expected, simRoot_, clock_);
-  if (!verified) return std::unexpected(verified.error());
+  kmsPort_ = port;
+  auto cert = launchKms(fd);
+  if (!cert) return std::unexpected(cert.error());
   kmsCertPath_ = options_.dataDir + "/kms-cert.pem";
-  if (auto s = writePrivateFile(kmsCertPath_, verified->certificatePem); !s) return s;
+  if (auto s = writePrivateFile(kmsCertPath_, *cert); !s) return s;
   ::chmod(kmsCertPath_.c_str(), 0644);
   kmsUrl_ = "https://127.0.0.1:" + std::to_string(port);
   progress << "kms: verified at " << kmsUrl_ << " measurement " << expected->substr(0, 16)
@@ -161,6 +153,21 @@ Status SecurePlatform::startKms(std::ostream& progress) {
   progress << "runtime root: " << rootfs_.manifestPath << " (python " << (rootfs_.python.empty() ? "-" : rootfs_.python)
            << ", node " << (rootfs_.node.empty() ? "-" : rootfs_.node) << ")" << std::endl;
   return {};
+}
+
+Result<std::string> SecurePlatform::launchKms(int listenFd) {
+  auto kms = TrustedProcess::launch(simteeSocket(), kmsArgv_, {}, listenFd, "clemmys-kms", kmsRootfs());
+  ::close(listenFd);
+  if (!kms) return std::unexpected(kms.error());
+  kms_ = std::move(*kms);
+  auto ready = kms_->waitForLine("clemmys-kms listening", std::chrono::seconds(30));
+  if (!ready) return std::unexpected(ready.error());
+  // Trust the KMS only after its evidence matches the measurement we computed
+  // ourselves (what `clemmys kms verify --expect-measurement` does).
+  kmsclient::KmsEndpoint endpoint{"127.0.0.1", kmsPort_, ""};
+  auto verified = kmsclient::verifyKms(endpoint, kmsMeasurement_, simRoot_, clock_);
+  if (!verified) return std::unexpected(verified.error());
+  return verified->certificatePem;
 }
 
 std::string SecurePlatform::launcherDir() const {

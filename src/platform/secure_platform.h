@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -69,6 +70,12 @@ class SecurePlatform {
   ~SecurePlatform();  // stop()
   // Gateway, controller + invoker, KMS, simtee, in that order. Idempotent.
   void stop();
+  // Restarts a part that has ended (doc/secure-mode.md, "Supervision"): the gateway,
+  // the KMS, or controller + invoker on their own; after the simtee, every part (its
+  // launches die with it). Backoff 0.5 s doubling to 30 s per part, reset after a
+  // minute up; every event is a line on `progress`. Call it periodically from the
+  // thread that called start().
+  void supervise(std::ostream& progress);
 
   std::string apiHost() const { return "https://127.0.0.1:" + std::to_string(gatewayPort_); }
   const std::string& clientAuth() const { return clientAuth_; }
@@ -92,6 +99,9 @@ class SecurePlatform {
   explicit SecurePlatform(SecureOptions options) : options_(std::move(options)) {}
   Status startSimtee(std::ostream& progress);
   Status startKms(std::ostream& progress);
+  // Launches the KMS on `listenFd` (closed here) and checks its evidence against
+  // kmsMeasurement_. Returns its certificate (PEM).
+  Result<std::string> launchKms(int listenFd);
   Status choosePorts();
   Status measureServices();
   Status applyDevPolicy(std::ostream& progress);
@@ -120,8 +130,18 @@ class SecurePlatform {
   RuntimeRootfs rootfs_;
   UntrustedConfig untrustedConfig_;
   bool policyChanged_ = false;
-  uint16_t controllerPort_ = 0, gatewayPort_ = 0;
+  uint16_t controllerPort_ = 0, gatewayPort_ = 0, kmsPort_ = 0;
   bool stopped_ = false;
+  struct Restarts {
+    int failures = 0;
+    std::chrono::steady_clock::time_point notBefore{}, upSince{};
+  };
+  Restarts simteeRestarts_, kmsRestarts_, untrustedRestarts_, gatewayRestarts_;
+  // One restart attempt of a part; true when it came back.
+  bool restart(const char* part, Restarts& r, const std::function<Status()>& attempt, std::ostream& progress);
+  Status restartEverything(std::ostream& progress);
+  // The KMS again on its port; its certificate must be the pinned one.
+  Status relaunchKms();
 };
 
 }  // namespace clemmys::platform

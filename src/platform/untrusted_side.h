@@ -51,6 +51,8 @@ class UntrustedSide {
   uint16_t port() const { return port_; }
   const std::string& auth() const { return auth_; }
   pid_t pid() const { return child_.pid(); }
+  // Whether the process still runs (reaps it when it has ended).
+  bool running() { return child_.pid() > 0 && child_.running(); }
   // SIGTERM, then SIGKILL after 20 s. Idempotent.
   void stop();
 

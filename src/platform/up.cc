@@ -124,8 +124,15 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
         << " CACERT=" << (*platform)->caCertPath() << " wskprops=" << (*platform)->wskpropsPath()
         << std::endl;
   }
+  // Until a stop signal: every part that ends is started again (doc/secure-mode.md,
+  // "Supervision").
   int sig = 0;
-  sigwait(&stopSignals, &sig);
+  for (;;) {
+    timespec tick{0, 250 * 1000 * 1000};
+    sig = sigtimedwait(&stopSignals, nullptr, &tick);
+    if (sig > 0) break;
+    (*platform)->supervise(err);
+  }
   out << "clemmys: stopping (signal " << sig << ")" << std::endl;
   (*platform)->stop();
   out << "clemmys: stopped" << std::endl;
