@@ -1,6 +1,7 @@
 #include "controller/action_registry.h"
 
 #include "controller/messages.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::controller {
 
@@ -16,7 +17,7 @@ Result<std::shared_ptr<const ActionEntity>> ActionRegistry::find(const Qualified
   if (!row) return std::unexpected(row.error());
   if (!*row) return std::shared_ptr<const ActionEntity>();
   std::error_code ec;
-  json::value doc = json::parse((*row)->doc, ec);
+  json::value doc = json::parse((*row)->doc, ec, {}, carriedJsonOptions());
   if (ec || !doc.is_object()) return fail("controller.corrupt_action", key);
   auto entity = entityFromDocument(name, std::move(doc.as_object()), (*row)->revision);
   if (!entity) return std::unexpected(entity.error());
@@ -101,7 +102,7 @@ Result<json::array> ActionRegistry::list(const std::string& ns, int limit, int s
   json::array out;
   for (auto& r : *rows) {
     std::error_code ec;
-    json::value doc = json::parse(r.doc, ec);
+    json::value doc = json::parse(r.doc, ec, {}, carriedJsonOptions());
     if (ec || !doc.is_object()) continue;  // unreadable rows are skipped, not fatal
     out.push_back(actionSummary(doc.as_object()));
   }

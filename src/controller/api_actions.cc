@@ -1,6 +1,7 @@
 // /api/v1/namespaces/{ns}/actions[/{pkg}]/{name}: list, get, put, delete, invoke.
 #include "controller/api.h"
 #include "controller/messages.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::controller {
 
@@ -12,7 +13,7 @@ constexpr int64_t kMaxWaitMs = 60000;
 Result<json::object> objectBody(const std::string& body) {
   if (body.empty()) return json::object();
   std::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, {}, argumentJsonOptions());
   if (ec) return fail("controller.bad_request", std::string(msg::kMalformed) + ec.message());
   if (!v.is_object())
     return fail("controller.bad_request", std::string(msg::kMalformed) + "expected a JSON object");
@@ -78,7 +79,7 @@ http::Response Api::putAction(http::Request& r, Ctx& ctx, const QualifiedName& n
     body = json::object();
   } else {
     std::error_code ec;
-    body = json::parse(r.body, ec);
+    body = json::parse(r.body, ec, {}, carriedJsonOptions());
     if (ec) return errorResponse(400, std::string(msg::kMalformed) + ec.message(), ctx.txid);
   }
   auto doc = registry_.put(name, body, queryFlag(r, "overwrite"));

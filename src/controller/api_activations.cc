@@ -1,6 +1,7 @@
 // /api/v1/namespaces/{ns}/activations[/{id}[/result|/logs]].
 #include "controller/api.h"
 #include "controller/messages.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::controller {
 
@@ -24,7 +25,7 @@ http::Response Api::activations(http::Request& r, Ctx& ctx, const Segments& rest
   // A pending activation has no record yet, as in OpenWhisk.
   if (!*row || (*row)->pending) return errorResponse(404, msg::kNotFound, ctx.txid);
   std::error_code ec;
-  json::value doc = json::parse((*row)->doc, ec);
+  json::value doc = json::parse((*row)->doc, ec, {}, carriedJsonOptions());
   if (ec || !doc.is_object())
     return internalError(Error{"controller.corrupt_activation", std::string(rest[0])}, ctx.txid);
   json::object& rec = doc.as_object();
@@ -87,7 +88,7 @@ http::Response Api::listActivations(http::Request& r, Ctx& ctx) {
     if (!row) return internalError(row.error(), ctx.txid);
     if (!*row || (*row)->pending) continue;  // expired or replaced meanwhile
     std::error_code ec;
-    json::value doc = json::parse((*row)->doc, ec);
+    json::value doc = json::parse((*row)->doc, ec, {}, carriedJsonOptions());
     if (ec || !doc.is_object()) continue;
     (*row)->doc = std::string();
     std::string item = docs ? json::serialize(doc) : json::serialize(activationSummary(doc.as_object()));

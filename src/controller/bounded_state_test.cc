@@ -9,6 +9,7 @@
 
 #include "controller/controller_test_util.h"
 #include "controller/retention.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::controller::testing {
 namespace {
@@ -127,6 +128,17 @@ TEST_F(BoundedState, ListingWithDocsIsBoundedInBytes) {
               kRecords, returned, first.raw.body.size(), (long long)before / 1024, (long long)peak.load() / 1024,
               (long long)(peak.load() - before) / 1024, (long long)after / 1024);
   EXPECT_EQ(ok.load(), 30);
+}
+
+// Issue 16: JSON nesting, one limit (runtime/json_depth.h): an argument of
+// kMaxArgumentDepth levels is invoked and comes back, one level more is 400.
+TEST_F(BoundedState, ArgumentDepthLimitIsTheAgreedOne) {
+  ASSERT_EQ(putAction("deep", "echo").status, 200);
+  auto nested = [](size_t depth) { return std::string(depth - 1, '[') + "{}" + std::string(depth - 1, ']'); };
+  auto ok = invoke("deep", "blocking=true&result=true", R"({"a":)" + nested(kMaxArgumentDepth - 1) + "}");
+  EXPECT_EQ(ok.status, 200) << ok.raw.body.substr(0, 200);
+  auto deeper = invoke("deep", "blocking=true&result=true", R"({"a":)" + nested(kMaxArgumentDepth) + "}");
+  EXPECT_EQ(deeper.status, 400);
 }
 
 TEST(RetentionTest, ExpiresOnlyCompleteRecordsPastTheirTtl) {

@@ -6,6 +6,7 @@
 #include "gateway/action_codec.h"
 #include "gateway/gateway.h"
 #include "gateway/record_opener.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::gateway {
 
@@ -14,7 +15,7 @@ namespace json = boost::json;
 http::Response Gateway::invoke(const http::Request& request, const Route& route) {
   std::string payload = request.body.empty() ? "{}" : request.body;
   std::error_code ec;
-  auto args = json::parse(payload, ec);
+  auto args = json::parse(payload, ec, {}, argumentJsonOptions());
   if (ec) return error(400, std::string(kMalformed) + ec.message());
   if (!args.is_object()) return error(400, std::string(kMalformed) + "expected a JSON object");
 

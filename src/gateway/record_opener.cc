@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/digest.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::gateway {
 
@@ -63,7 +64,7 @@ Result<std::optional<envelope::Bytes>> sealedResult(const json::value& result) {
 
 Result<json::value> payloadValue(std::string_view payload) {
   std::error_code ec;
-  auto v = json::parse(payload, ec);
+  auto v = json::parse(payload, ec, {}, carriedJsonOptions());
   if (ec) return fail("gateway.bad_payload", "payload is not JSON");
   return v;
 }

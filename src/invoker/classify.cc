@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "runtime/json_depth.h"
+
 namespace clemmys::invoker {
 namespace json = boost::json;
 
@@ -100,7 +102,7 @@ Outcome classifyRunResponse(int httpStatus, std::string_view body, size_t maxByt
             errorResult(truncatedResultMessage(body.size(), maxBytes))};
   }
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, {}, carriedJsonOptions());
   if (httpStatus != 200) {
     if (!ec && platformErrorIn(v)) return {RunStatus::internalError, std::move(v)};
     if (!ec && v.is_object()) {

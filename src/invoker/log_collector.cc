@@ -1,6 +1,7 @@
 #include "invoker/log_collector.h"
 
 #include "common/clock.h"
+#include "runtime/log_text.h"
 
 namespace clemmys::invoker {
 
@@ -14,7 +15,8 @@ std::string formatLogLine(std::string_view timestamp, LogStream stream, std::str
   out.append(timestamp);
   if (out.size() < 30) out.append(30 - out.size(), ' ');
   out.append(stream == LogStream::out ? " stdout: " : " stderr: ");
-  out.append(text);
+  // The record is JSON: bytes that are not UTF-8 must not reach it raw.
+  out.append(runtime::toValidUtf8(text));
   return out;
 }
 

@@ -28,7 +28,8 @@ inline constexpr std::string_view kLogSentinel = "XXX_THE_END_OF_A_WHISK_ACTIVAT
 enum class LogStream { out = 0, err = 1 };
 
 // "<ts padded to 30> stdout: text" (OpenWhisk's `%-30s %s: %s`). Trailing whitespace
-// and CR of `text` are trimmed.
+// and CR of `text` are trimmed; bytes that are not UTF-8 become U+FFFD
+// (runtime/log_text.h), so the record stays valid JSON.
 std::string formatLogLine(std::string_view timestamp, LogStream stream, std::string_view text);
 
 // OpenWhisk's notice, e.g. "Logs were truncated because the total bytes size exceeds

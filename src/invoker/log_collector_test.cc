@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
+#include "runtime/log_text.h"
 
 namespace clemmys::invoker {
 namespace {
@@ -109,6 +112,29 @@ TEST(LogCollector, ClearDropsBufferedOutput) {
   c.append(LogStream::out, kSentinel);
   c.append(LogStream::err, kSentinel);
   EXPECT_TRUE(c.take().empty());
+}
+
+}  // namespace
+}  // namespace clemmys::invoker
+
+namespace clemmys::invoker {
+namespace {
+
+// Issue 16: whatever bytes a function logs, the record is valid JSON.
+TEST(LogText, InvalidUtf8BecomesReplacementCharacters) {
+  EXPECT_EQ(runtime::toValidUtf8("plain \xC3\xA9t\xC3\xA9 \xF0\x9F\x90\xA2"), "plain \xC3\xA9t\xC3\xA9 \xF0\x9F\x90\xA2");
+  EXPECT_EQ(runtime::toValidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(runtime::toValidUtf8("\xC3"), "\xEF\xBF\xBD");                      // cut short
+  EXPECT_EQ(runtime::toValidUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");       // overlong '/'
+  EXPECT_EQ(runtime::toValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(runtime::toValidUtf8("\xF4\x90\x80\x80").size(), 12u);             // above U+10FFFF
+  std::string line = formatLogLine("2026-01-01T00:00:00.000000000Z", LogStream::out, "bad \xFE\xFF bytes");
+  EXPECT_TRUE(runtime::isValidUtf8(line));
+  boost::json::array logs{boost::json::string(line)};
+  boost::system::error_code ec;
+  auto back = boost::json::parse(boost::json::serialize(logs), ec);  // Boost.JSON validates UTF-8
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(back.as_array().at(0).as_string(), line);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "runtime/cpp_executor.h"
+#include "runtime/json_depth.h"
 #include "runtime/kind.h"
 #include "runtime/loop_action.h"
 
@@ -200,7 +201,7 @@ http::Response ActionProxy::runLocked(std::string_view body) {
   auto result = executor_->run(*request);
   if (!result) return jsonError(502, result.error().message);
   boost::system::error_code ec;
-  auto parsed = boost::json::parse(*result, ec);
+  auto parsed = boost::json::parse(*result, ec, {}, argumentJsonOptions());
   if (ec || !(parsed.is_object() || parsed.is_array())) {
     return jsonError(502, "The action did not return a dictionary or array.");
   }

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "runtime/json_depth.h"
+
 namespace clemmys::runtime {
 
 std::string owVariableName(std::string_view key) {
@@ -38,7 +40,7 @@ EnvVars initEnvVars(const boost::json::object& env) {
 
 Result<RunRequest> RunRequest::parse(std::string_view body) {
   boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(body, ec);
+  boost::json::value parsed = boost::json::parse(body, ec, {}, carriedJsonOptions());
   if (ec) return fail("runtime.bad_request", "the /run body is not JSON: " + ec.message());
   if (!parsed.is_object()) return fail("runtime.bad_request", "the /run body is not an object");
   RunRequest request;

@@ -6,8 +6,30 @@
 
 #include <cstdlib>
 
+#include "runtime/json_depth.h"
+
 namespace clemmys::runtime {
 namespace {
+
+// Issue 16: every argument the entry accepts (kMaxArgumentDepth levels) is accepted
+// in the /run body that wraps it; one level more is refused at the entry. Before,
+// Boost's default 32 everywhere let a 32-deep argument through the gateway and then
+// refused the 33-deep /run body in the runtime.
+std::string nested(size_t depth) { return std::string(depth - 1, '[') + "{}" + std::string(depth - 1, ']'); }
+
+TEST(Activation, ArgumentDepthIsAgreedBetweenEntryAndRuntime) {
+  boost::system::error_code ec;
+  std::string deepest = R"({"a":)" + nested(kMaxArgumentDepth - 1) + "}";
+  (void)boost::json::parse(deepest, ec, {}, argumentJsonOptions());
+  EXPECT_FALSE(ec) << "the entry refuses " << kMaxArgumentDepth << " levels";
+  std::string tooDeep = R"({"a":)" + nested(kMaxArgumentDepth) + "}";
+  (void)boost::json::parse(tooDeep, ec, {}, argumentJsonOptions());
+  EXPECT_TRUE(ec) << "the entry accepts " << kMaxArgumentDepth + 1 << " levels";
+  auto run = RunRequest::parse(R"({"value":)" + deepest + R"(,"activation_id":"x"})");
+  ASSERT_TRUE(run) << run.error().str();
+  EXPECT_TRUE(run->value().is_object());
+  EXPECT_GE(kMaxArgumentDepth, 64u);  // high enough for real documents
+}
 
 TEST(Activation, VariableNames) {
   EXPECT_EQ(owVariableName("activation_id"), "__OW_ACTIVATION_ID");

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "envelope/log_order.h"
+#include "runtime/log_text.h"
 
 namespace clemmys::runtime {
 namespace {
@@ -125,7 +126,9 @@ void LogSealer::writeSealedLocked(size_t index, std::string_view line) {
   h.target = envelope::kGatewayTarget;
   // The number is used even if sealing fails: the gateway then sees the gap.
   auto stream = index == 0 ? envelope::LogStream::out : envelope::LogStream::err;
-  auto sealed = envelope::seal(h, envelope::encodeLogBody(stream, sealed_[index]++, line), keys_, random_);
+  // Valid UTF-8 whatever the function wrote: the gateway puts the line into JSON.
+  std::string text = toValidUtf8(line);
+  auto sealed = envelope::seal(h, envelope::encodeLogBody(stream, sealed_[index]++, text), keys_, random_);
   // A line that cannot be sealed is dropped: never written in plaintext.
   if (!sealed) return;
   writeAll(streams_[index].savedFd, "clemmys:" + envelope::toWire(*sealed) + "\n");

@@ -147,3 +147,38 @@ TEST(LogSealerTest, SealsLinesAndPutsTheSentinelAfterThem) {
 
 }  // namespace
 }  // namespace clemmys::runtime
+
+namespace clemmys::runtime {
+namespace {
+
+// Issue 16: a function logging bytes that are not UTF-8 must not put them raw into
+// the gateway's JSON: the sealed line is valid UTF-8 (U+FFFD for each bad byte).
+TEST(LogSealerTest, SealedLinesAreValidUtf8WhateverTheFunctionWrote) {
+  SystemRandom random;
+  envelope::KeyRing keys;
+  keys.add(1, crypto::SecretBytes(crypto::asBytes(random.bytes(32))));
+  int out[2], err[2];
+  ASSERT_EQ(::pipe(out), 0);
+  ASSERT_EQ(::pipe(err), 0);
+  auto sealer = LogSealer::start(keys, random, "SENTINEL", out[1], err[1]);
+  ASSERT_TRUE(sealer) << sealer.error().str();
+  LogSealer::Context ctx;
+  ctx.expiresMs = 1;
+  ctx.keyVersion = 1;
+  (*sealer)->begin(ctx);
+  ::write(out[1], "ok \xC3\xA9 bad \xFF\xC0\xAF end\n", 18);
+  (*sealer)->finish();
+  std::string o = readSome(out[0], 200);
+  ASSERT_TRUE(o.starts_with("clemmys:")) << o;
+  auto parsed = envelope::parse(*envelope::fromWire(o.substr(8, o.find('\n') - 8)));
+  ASSERT_TRUE(parsed);
+  auto line = envelope::decodeLogBody(*envelope::open(*parsed, keys));
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->text, "ok \xC3\xA9 bad \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end");
+  sealer->reset();
+  ::close(out[0]);
+  ::close(err[0]);
+}
+
+}  // namespace
+}  // namespace clemmys::runtime

@@ -7,6 +7,7 @@
 #include "common/encoding.h"
 #include "envelope/defaults.h"
 #include "heap/heap_settings.h"
+#include "runtime/json_depth.h"
 
 namespace clemmys::runtime {
 namespace {
@@ -23,7 +24,7 @@ Result<envelope::Bytes> wireBytes(const json::value* v) {
 
 Result<json::object> parseObject(std::string_view text, const char* error) {
   boost::system::error_code ec;
-  auto v = json::parse(text, ec);
+  auto v = json::parse(text, ec, {}, carriedJsonOptions());
   if (ec || !v.is_object()) return fail(error, "not a JSON object");
   return std::move(v.get_object());
 }
@@ -214,7 +215,7 @@ http::Response SecureProxy::runLocked(std::string_view body) {
 
   // defaults < payload
   boost::system::error_code ec;
-  json::value payload = json::parse(accepted->body.payload, ec);
+  json::value payload = json::parse(accepted->body.payload, ec, {}, carriedJsonOptions());
   if (ec) return refused("envelope.malformed_body");
   json::value merged;
   if (payload.is_object()) {
@@ -240,7 +241,7 @@ http::Response SecureProxy::runLocked(std::string_view body) {
   bool failed = response.status != 200;
   std::string resultText = std::move(response.body);
   if (!failed) {
-    auto result = json::parse(resultText, ec);
+    auto result = json::parse(resultText, ec, {}, argumentJsonOptions());
     failed = !ec && result.is_object() && result.get_object().contains("error");
   }
   auto out = envelope::sealOutput(*accepted, resultText, failed, d_.keys, d_.random, logCounts);
