@@ -32,6 +32,9 @@ class DeadlineStream {
   void expiresNever() { deadline_ = Clock::time_point::max(); }
   void setHook(WaitHook* hook) { hook_ = hook; }
 
+  // Waits (until the deadline) for the socket to become readable, reading nothing.
+  bool waitReadable(boost::system::error_code& ec) { return wait(POLLIN, ec); }
+
   template <class Buffers>
   size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
     if (!wait(POLLIN, ec)) return 0;

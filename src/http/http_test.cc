@@ -181,5 +181,64 @@ TEST(Http, HeadAnswersHeadersWithoutABody) {
   EXPECT_TRUE(got.ends_with("\r\n\r\n")) << got;
 }
 
+// A connection from 127.0.0.1 that sends `bytes` and keeps its end open.
+int openWith(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  if (!bytes.empty()) ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+std::string readUntilClosed(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST(Http, ConnectionsOverThePeerBoundGet503AndTheOthersGoOn) {
+  ServerOptions o;
+  o.maxConnectionsPerPeer = 2;
+  auto server = echoServer(o);
+  Client kept("127.0.0.1", server->port());  // one of the two, kept alive
+  ASSERT_TRUE(kept.request("GET", "/a", ""));
+  int idle = openWith(server->port(), "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string refused = readUntilClosed(openWith(server->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(statusLine(refused), "HTTP/1.1 503 Service Unavailable") << refused;
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos);
+  auto again = kept.request("GET", "/b", "");  // the connections already in are served
+  ASSERT_TRUE(again) << again.error().str();
+  EXPECT_EQ(again->status, 200);
+  ::close(idle);
+}
+
+TEST(Http, AHeaderDrippedSlowerThanTheHeaderDeadlineIsCutOff) {
+  ServerOptions o;
+  o.headerTimeout = std::chrono::seconds(1);
+  auto server = echoServer(o);
+  int slow = openWith(server->port(), "GET / HTTP/1.1\r\nHo");
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {  // a byte every 400 ms: never idle long, never done
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    if (::send(slow, "s", 1, MSG_NOSIGNAL) != 1) break;
+  }
+  EXPECT_EQ(readUntilClosed(slow), "");  // closed without an answer
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  // A client that is not slow is served.
+  Client client("127.0.0.1", server->port());
+  auto r = client.request("GET", "/fine", "");
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->status, 200);
+}
+
 }  // namespace
 }  // namespace clemmys::http

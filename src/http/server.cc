@@ -15,6 +15,8 @@
 #include <list>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <unordered_map>
 
 #include "common/log.h"
 #include "http/deadline_stream.h"
@@ -35,10 +37,24 @@ using tcp = asio::ip::tcp;
 
 struct Connection {
   tcp::socket socket;
+  std::string peer;  // source address, for the per-peer bound
   std::thread thread;
   std::atomic<bool> done{false};
-  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  Connection(tcp::socket s, std::string p) : socket(std::move(s)), peer(std::move(p)) {}
 };
+
+// Said to a plain-HTTP connection over a bound before closing it; never blocks.
+void refuseBusy(tcp::socket& socket, bool tls) {
+  if (!tls) {
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+        "Connection: close\r\nContent-Length: 58\r\n\r\n"
+        "{\"error\":\"Too many connections; try again in a moment.\"}\n";
+    (void)::send(socket.native_handle(), kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  boost::system::error_code ec;
+  socket.close(ec);
+}
 
 Request toRequest(bhttp::request<bhttp::string_body>&& req, const std::string& remote) {
   Request r;
@@ -121,13 +137,17 @@ class ServerImpl final : public Server {
         continue;
       }
       reapFinished();
+      auto remote = socket.remote_endpoint(ec);
+      std::string peer = ec ? std::string() : remote.address().to_string();
       std::lock_guard lock(mutex_);
-      if (connections_.size() >= options_.maxConnections) {
-        socket.close(ec);  // over the limit: refuse rather than queue without bound
+      if (connections_.size() >= options_.maxConnections || peers_[peer] >= options_.maxConnectionsPerPeer) {
+        refuseBusy(socket, tlsContext_ != nullptr);  // over a bound: refuse rather than queue without bound
+        if (peers_[peer] == 0) peers_.erase(peer);
         continue;
       }
+      ++peers_[peer];
       socket.set_option(tcp::no_delay(true), ec);
-      auto conn = std::make_unique<Connection>(std::move(socket));
+      auto conn = std::make_unique<Connection>(std::move(socket), peer);
       Connection* raw = conn.get();
       connections_.push_back(std::move(conn));
       raw->thread = std::thread([this, raw] {
@@ -143,6 +163,8 @@ class ServerImpl final : public Server {
       std::lock_guard lock(mutex_);
       for (auto it = connections_.begin(); it != connections_.end();) {
         if ((*it)->done) {
+          auto peer = peers_.find((*it)->peer);
+          if (peer != peers_.end() && --peer->second == 0) peers_.erase(peer);
           finished.push_back(std::move(*it));
           it = connections_.erase(it);
         } else {
@@ -164,7 +186,7 @@ class ServerImpl final : public Server {
       serveOn(plain, plain, remote);
     } else {
       asio::ssl::stream<detail::DeadlineStream> tls(plain, *tlsContext_);
-      tls.next_layer().expiresAfter(std::chrono::seconds(10));
+      tls.next_layer().expiresAfter(options_.headerTimeout);
       tls.handshake(asio::ssl::stream_base::server, ec);
       if (!ec) {
         serveOn(tls, tls.next_layer(), remote);
@@ -184,8 +206,21 @@ class ServerImpl final : public Server {
     // Beast reads max(512, free capacity) bytes at a time: room up front lets a
     // typical request arrive in one read instead of one poll+read per 512 bytes.
     buffer.reserve(kReadReserve);
+    bool first = true;
     while (!stopping_) {
-      deadline.expiresAfter(options_.idleTimeout);
+      // A new connection's first request is on the header clock. Between requests a
+      // plain connection may be idle for idleTimeout, then its header is on the header
+      // clock too. Over TLS, bytes of the next request may already sit inside the TLS
+      // layer where polling the socket cannot see them, so a kept-alive TLS connection
+      // gets idleTimeout for waiting and its header together.
+      if (!first && buffer.size() == 0 && std::is_same_v<Stream, detail::DeadlineStream>) {
+        deadline.expiresAfter(options_.idleTimeout);
+        if (!deadline.waitReadable(ec)) return;
+        deadline.expiresAfter(options_.headerTimeout);
+      } else {
+        deadline.expiresAfter(first || buffer.size() > 0 ? options_.headerTimeout : options_.idleTimeout);
+      }
+      first = false;
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(64 * 1024);
       parser.body_limit(boost::none);
@@ -208,6 +243,7 @@ class ServerImpl final : public Server {
         return;
       }
       parser.body_limit(options_.maxBodyBytes);
+      deadline.expiresAfter(options_.bodyTimeout);
       bhttp::read(stream, buffer, parser, ec);
       if (ec == bhttp::error::body_limit) {
         Response r = tooLarge(options_.maxBodyBytes + 1);
@@ -231,6 +267,7 @@ class ServerImpl final : public Server {
         log::error(std::string("http handler threw: ") + e.what());
         response = Response::json(500, {{"error", "internal server error"}});
       }
+      deadline.expiresAfter(options_.idleTimeout);  // the handler may have taken a while
       write(stream, response, keepAlive, version, ec, head);
       if (ec || !keepAlive) return;
     }
@@ -310,6 +347,7 @@ class ServerImpl final : public Server {
   std::thread acceptThread_;
   std::mutex mutex_;
   std::list<std::unique_ptr<Connection>> connections_;
+  std::unordered_map<std::string, size_t> peers_;  // open connections per source address
 };
 
 }  // namespace

@@ -29,8 +29,16 @@ struct ServerOptions {
   uint16_t port = 0;               // 0: pick a free port
   std::optional<int> listenFd;     // use an already bound+listening socket instead
   size_t maxBodyBytes = 1 << 20;   // larger bodies get the tooLarge response
-  size_t maxConnections = 512;     // further connections are closed at once
-  std::chrono::seconds idleTimeout{300};
+  // Connections beyond either bound get a 503 (plain HTTP; TLS: a close) at once,
+  // and those already served go on (doc/api.md, "Limits on connections").
+  size_t maxConnections = 4096;
+  size_t maxConnectionsPerPeer = 256;  // per source address
+  // A request's header must arrive within headerTimeout of its first byte (a new
+  // connection's first byte included), its body within bodyTimeout after the header;
+  // a kept-alive connection may wait idleTimeout for its next request.
+  std::chrono::seconds headerTimeout{10};
+  std::chrono::seconds bodyTimeout{30};
+  std::chrono::seconds idleTimeout{75};
   // Response for a body over maxBodyBytes (called with the declared length).
   std::function<Response(uint64_t length, size_t limit)> tooLarge;
   std::optional<ServerTls> tls;    // serve HTTPS (TLS 1.3) when set
