@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -57,7 +58,8 @@ std::optional<Args> parse(int argc, char** argv) {
 
 int usage(std::ostream& err) {
   err << "usage: clemmys owner init [--dir O]\n"
-         "       clemmys owner verify-kms URL --provider provider.json [--sim-root PEM] [--allow-manifest-diff] [--dir O]\n"
+         "       clemmys owner verify-kms URL --provider provider.json [--sim-root PEM] [--allow-manifest-diff]\n"
+         "                  [--collateral-dir DIR] [--accept-tcb STATUS[,STATUS...]] (default UpToDate) [--dir O]\n"
          "       clemmys owner apply POLICY [--dir O]     (POLICY: functions: and secrets:, doc/formats/policy.md)\n"
          "       clemmys owner show [--dir O]\n"
          "       clemmys owner history [--dir O]\n"
@@ -99,6 +101,15 @@ int verifyKms(const Args& a, const std::string& dir, std::ostream& out, std::ost
   o.binDir = selfDirectory();
   o.kmsUrl = a.positional[0];
   o.allowManifestDiff = a.flags.contains("allow-manifest-diff");
+  o.collateralDir = a.value("collateral-dir");
+  if (std::string tcb = a.value("accept-tcb"); !tcb.empty()) {
+    o.acceptTcb.clear();
+    for (size_t at = 0; at <= tcb.size();) {
+      size_t comma = std::min(tcb.find(',', at), tcb.size());
+      if (comma > at) o.acceptTcb.push_back(tcb.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   if (std::string f = a.value("sim-root"); !f.empty()) {
     auto pem = platform::readTextFile(f);
     if (!pem) return report(pem.error(), err);

@@ -124,12 +124,18 @@ Result<VerifiedProvider> verifyProvider(const platform::ProviderInfo& info, cons
   if (!endpoint) return std::unexpected(endpoint.error());
   std::optional<std::string> root = options.simRootPem;
   if (!root && info.evidenceType == "sim" && !info.simRootPem.empty()) root = info.simRootPem;
-  auto kms = kmsclient::verifyKms(*endpoint, out.kmsMeasurement, root, clock);
+  kmsclient::KmsExpectations expect;
+  expect.measurementHex = out.kmsMeasurement;
+  expect.simRootPem = root;
+  expect.tcbStatus = options.acceptTcb;
+  if (!options.collateralDir.empty()) expect.collateral.emplace(options.collateralDir);
+  auto kms = kmsclient::verifyKms(*endpoint, expect, clock);
   if (!kms) return std::unexpected(kms.error());
   out.kms = std::move(*kms);
   progress << "ok kms evidence (" << attest::evidenceTypeName(out.kms.claims.type) << ") at " << options.kmsUrl
            << ": measurement matches, report data binds the TLS certificate " << out.kms.fingerprintHex.substr(0, 16)
-           << "..." << std::endl;
+           << "..." << (out.kms.claims.tcbStatus ? ", TCB status " + *out.kms.claims.tcbStatus + " accepted" : "")
+           << std::endl;
   if (out.kms.claims.insecure) {
     progress << "  warning: sim evidence is insecure: whoever runs the simtee (the provider) holds its root key"
              << std::endl;

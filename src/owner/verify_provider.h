@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/error.h"
@@ -23,6 +24,10 @@ struct VerifyOptions {
   std::string kmsUrl;   // as the owner reaches the KMS
   std::optional<std::string> simRootPem;  // nullopt: provider.json's, with sim evidence
   bool allowManifestDiff = false;
+  // Hardware evidence: the TCB statuses accepted and the owner's collateral cache
+  // (doc/formats/collateral-cache.md); sim evidence has no TCB status.
+  std::vector<std::string> acceptTcb = {"UpToDate"};
+  std::string collateralDir;
 };
 
 struct VerifiedProvider {
