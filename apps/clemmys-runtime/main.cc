@@ -4,7 +4,7 @@
 //   clemmys-runtime [--host H] [--port N] [--listen-fd FD] [--launcher-dir DIR]
 //                   [--python PATH] [--node PATH] [--kind K]
 //                   [--secure --kms https://H:P --kms-cert PEMFILE --session NAME
-//                    [--attester sim|sgx|tdx|snp]]
+//                    [--attester sim|sgx|tdx|snp] [--collateral-dir DIR]]
 //
 // --secure (doc/secure-mode.md): before serving, attest to the KMS and take the
 // session's keys; a runtime that cannot attest exits 1 with the named error and
@@ -39,7 +39,7 @@ int usage(const char* why) {
                "clemmys-runtime: %s\nusage: clemmys-runtime [--host H] [--port N] "
                "[--listen-fd FD] [--launcher-dir DIR] [--python PATH] [--node PATH] [--kind K]\n"
                "       [--secure --kms https://H:P --kms-cert PEMFILE --session NAME "
-               "[--attester sim|sgx|tdx|snp]]\n",
+               "[--attester sim|sgx|tdx|snp] [--collateral-dir DIR]]\n",
                why);
   return 2;
 }
@@ -109,6 +109,10 @@ int main(int argc, char** argv) {
         return usage("--attester is one of sim, sgx, tdx, snp");
       }
       secure.attester = std::string(value);
+    } else if (arg == "--collateral-dir") {
+      // The host's collateral cache; argv is measured, the cache's content is checked
+      // by the KMS (doc/formats/collateral-cache.md).
+      secure.collateralDir = std::string(value);
     } else {
       return usage(("unknown option " + std::string(arg)).c_str());
     }

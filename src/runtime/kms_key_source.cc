@@ -46,7 +46,7 @@ Result<KmsKeySource::Prepared> KmsKeySource::prepareLocked() {
   auto nonce = kmsclient::requestChallenge(*client_);
   if (!nonce) return std::unexpected(nonce.error());
   auto reportData = kms::attestReportData(crypto::asBytes(*nonce), ephemeral->publicPoint());
-  auto evidence = attester_->evidence(reportData);
+  auto evidence = attester_->attest(reportData);
   if (!evidence) return std::unexpected(evidence.error());
   return Prepared{std::move(*nonce), std::move(*ephemeral), std::move(*evidence), at};
 }
@@ -68,7 +68,8 @@ Result<boost::json::object> KmsKeySource::fetch(const std::optional<std::string>
       p = std::move(*fresh);
     }
     prepared_.reset();
-    auto config = kmsclient::submitEvidence(*client_, request, p->nonce, p->evidence, attester_->type(), p->ephemeral);
+    auto config = kmsclient::submitEvidence(*client_, kmsclient::withInputs(request, p->evidence.inputs), p->nonce,
+                                            p->evidence.bytes, attester_->type(), p->ephemeral);
     if (!config && attempt == 0 && usedPrepared && staleNonce(config.error())) continue;
     wanted_ = true;  // the next fetch (typically /init) finds its evidence ready
     lock.unlock();

@@ -42,7 +42,7 @@ class KmsKeySource final : public KeySource {
   struct Prepared {
     std::string nonce;
     crypto::EcPrivateKey ephemeral;
-    std::string evidence;
+    tee::Evidence evidence;  // with the verifier inputs the attester gathered
     int64_t preparedAtMs = 0;
   };
   Status connectLocked();

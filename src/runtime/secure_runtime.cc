@@ -29,6 +29,7 @@ Result<std::unique_ptr<SecureRuntime>> SecureRuntime::start(SecureOptions option
   }
   tee::AttesterConfig attesterConfig;
   attesterConfig.backend = options.attester;  // sim | sgx | tdx | snp, as for the gateway
+  attesterConfig.collateralDir = options.collateralDir;
   auto attester = tee::makeAttester(attesterConfig);
   if (!attester) return std::unexpected(attester.error());
   rt->kms_ = std::make_unique<KmsKeySource>(*endpoint, std::move(*attester), options.session);

@@ -23,6 +23,7 @@ struct SecureOptions {
   std::string kmsCert;               // PEM file, or the PEM itself
   std::string session;
   std::string attester = "sim";      // sim | sgx | tdx | snp (tee::makeAttester), as for the gateway
+  std::string collateralDir;         // the host's collateral cache (doc/formats/collateral-cache.md); "" none
   PrivateFiles files;                // prepared by main while single-threaded
 };
 
