@@ -1,0 +1,153 @@
+// Key rotation under a running secure platform (issue 16). The owner rotates the
+// session's application key while functions are being invoked; then new functions
+// cold-start (their runtimes fetch the new key version) next to warm ones that never
+// saw it. Every invoke must still succeed: before the fix a runtime sealed its
+// RESULT with the newest key it held, which the gateway (released before the
+// rotation) could not open — `envelope.unknown_key_version` for every request that
+// reached such a runtime, until a full restart. Then the KMS is killed (kill -9): warm
+// functions go on, and a cold start, which needs the KMS, fails as a *whisk internal
+// error* (the platform's fault), not as the developer's. Counts are printed.
+#include <dirent.h>
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "up_process.h"
+
+namespace clemmys::testing {
+namespace {
+
+namespace json = boost::json;
+
+const char* kEcho = "def main(p):\n    return {'n': p.get('n', 0)}\n";
+
+std::string readAll(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Pids whose command line holds every needle.
+std::vector<pid_t> processesWith(const std::vector<std::string>& needles) {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (!d) return out;
+  while (auto* e = readdir(d)) {
+    pid_t p = std::atoi(e->d_name);
+    if (p <= 0) continue;
+    std::string cmd = readAll("/proc/" + std::to_string(p) + "/cmdline");
+    bool all = !cmd.empty();
+    for (const auto& n : needles) all = all && cmd.find(n) != std::string::npos;
+    if (all) out.push_back(p);
+  }
+  closedir(d);
+  return out;
+}
+
+struct Tally {
+  int sent = 0, ok = 0, failed = 0;
+  std::string lastFailure;
+};
+
+void invokeInto(UpProcess& up, const std::string& name, int times, Tally& t) {
+  for (int i = 0; i < times; ++i) {
+    ++t.sent;
+    auto r = up.call("POST", "/api/v1/namespaces/_/actions/" + name + "?blocking=true&result=true",
+                     R"({"n":)" + std::to_string(i) + "}");
+    if (r && r->status == 200) {
+      ++t.ok;
+    } else {
+      ++t.failed;
+      t.lastFailure = r ? std::to_string(r->status) + " " + r->body.substr(0, 300) : r.error().str();
+    }
+  }
+}
+
+bool putAction(UpProcess& up, const std::string& name) {
+  std::string body = json::serialize(json::object{{"exec", {{"kind", "python:3"}, {"code", kEcho}}}});
+  auto r = up.call("PUT", "/api/v1/namespaces/_/actions/" + name, body);
+  return r && r->status == 200;
+}
+
+TEST(RotationChaos, RotationUnderLoadThenKmsKilled) {
+  std::string dir = makeTempDir();
+  {
+    UpProcess up(dir, {}, /*secure=*/true);
+    ASSERT_TRUE(up.ready());
+    ASSERT_TRUE(putAction(up, "warm"));
+    Tally before;
+    invokeInto(up, "warm", 5, before);
+    ASSERT_EQ(before.ok, 5) << before.lastFailure;
+
+    // The owner rotates, while a client keeps invoking the warm function.
+    std::istringstream ports(readAll(dir + "/ports"));
+    int kmsPort = 0;
+    ports >> kmsPort;
+    ASSERT_GT(kmsPort, 0);
+    Tally during;
+    std::thread load([&] { invokeInto(up, "warm", 10, during); });
+    int rotations = 0;
+    for (int i = 0; i < 3; ++i) {
+      SpawnOptions o;
+      o.argv = {CLEMMYS_BIN, "policy", "rotate", "dev", "--key", dir + "/owner/owner.pem", "--kms",
+                "https://127.0.0.1:" + std::to_string(kmsPort), "--kms-cert", dir + "/kms-cert.pem"};
+      auto cli = spawn(o);
+      ASSERT_TRUE(cli) << cli.error().str();
+      auto status = cli->wait(std::chrono::seconds(30));
+      if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) ++rotations;
+    }
+    load.join();
+    EXPECT_EQ(rotations, 3);
+
+    // New functions cold-start on runtimes that hold the new key versions; the warm
+    // one still holds only the old; the gateway seals with the version it was given.
+    Tally after;
+    for (int f = 0; f < 3; ++f) {
+      std::string name = "fresh" + std::to_string(f);
+      ASSERT_TRUE(putAction(up, name));
+      invokeInto(up, name, 5, after);
+      invokeInto(up, "warm", 2, after);
+    }
+    std::printf("rotation under load: %d rotations; before %d/%d ok, during %d/%d ok, after (cold and warm) %d/%d ok\n",
+                rotations, before.ok, before.sent, during.ok, during.sent, after.ok, after.sent);
+    EXPECT_EQ(during.failed, 0) << during.lastFailure;
+    EXPECT_EQ(after.failed, 0) << after.lastFailure;
+
+    // kill -9 of the KMS: warm functions need no KMS; a cold start does, and its
+    // failure is the platform's.
+    auto kms = processesWith({"clemmys-kms", dir});
+    ASSERT_FALSE(kms.empty());
+    for (pid_t p : kms) ::kill(p, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Tally warm;
+    invokeInto(up, "warm", 5, warm);
+    ASSERT_TRUE(putAction(up, "cold"));
+    auto cold = up.call("POST", "/api/v1/namespaces/_/actions/cold?blocking=true", "{}");
+    ASSERT_TRUE(cold) << cold.error().str();
+    std::string status;
+    std::error_code ec;
+    auto record = json::parse(cold->body, ec);
+    if (!ec && record.is_object()) {
+      if (auto* resp = record.as_object().if_contains("response"); resp && resp->is_object()) {
+        if (auto* s = resp->as_object().if_contains("status"); s && s->is_string()) status = s->as_string();
+      }
+    }
+    std::printf("KMS killed: warm %d/%d ok; cold start answered %d with status \"%s\"\n", warm.ok, warm.sent,
+                cold->status, status.c_str());
+    EXPECT_EQ(warm.failed, 0) << warm.lastFailure;
+    EXPECT_NE(cold->status, 200);
+    EXPECT_EQ(status, "whisk internal error") << cold->body.substr(0, 400);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace clemmys::testing
