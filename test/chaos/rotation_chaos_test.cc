@@ -5,8 +5,9 @@
 // RESULT with the newest key it held, which the gateway (released before the
 // rotation) could not open — `envelope.unknown_key_version` for every request that
 // reached such a runtime, until a full restart. Then the KMS is killed (kill -9): warm
-// functions go on, and a cold start, which needs the KMS, fails as a *whisk internal
-// error* (the platform's fault), not as the developer's. Counts are printed.
+// functions go on; a cold start, which needs the KMS, fails as a *whisk internal
+// error* (the platform's fault), not as the developer's, until `clemmys up`'s
+// supervisor has started the KMS again; then cold starts succeed. Counts are printed.
 #include <dirent.h>
 #include <signal.h>
 
@@ -143,8 +144,19 @@ TEST(RotationChaos, RotationUnderLoadThenKmsKilled) {
     std::printf("KMS killed: warm %d/%d ok; cold start answered %d with status \"%s\"\n", warm.ok, warm.sent,
                 cold->status, status.c_str());
     EXPECT_EQ(warm.failed, 0) << warm.lastFailure;
-    EXPECT_NE(cold->status, 200);
-    EXPECT_EQ(status, "whisk internal error") << cold->body.substr(0, 400);
+    // `clemmys up` starts a killed KMS again within about a second (doc/secure-mode.md,
+    // "Supervision"): the cold start either came after that and succeeded, or came
+    // before and failed as the platform's fault — never as the developer's.
+    if (cold->status != 200) EXPECT_EQ(status, "whisk internal error") << cold->body.substr(0, 400);
+    bool back = false;
+    for (int i = 0; i < 40 && !back; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      ASSERT_TRUE(putAction(up, "cold" + std::to_string(i)));
+      auto again = up.call("POST", "/api/v1/namespaces/_/actions/cold" + std::to_string(i) + "?blocking=true", "{}");
+      back = again && again->status == 200;
+    }
+    std::printf("KMS back (a new cold start succeeds): %s\n", back ? "yes" : "no");
+    EXPECT_TRUE(back) << "no cold start succeeded within 10 s of the KMS's kill";
   }
   std::filesystem::remove_all(dir);
 }
