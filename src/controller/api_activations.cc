@@ -84,7 +84,7 @@ http::Response Api::listActivations(http::Request& r, Ctx& ctx) {
       truncated = true;
       break;
     }
-    auto row = store_.getActivation(q.ns, ref.id);
+    auto row = store_.getActivation(q.ns, ref.id, /*flushFirst=*/false);  // the listing flushed
     if (!row) return internalError(row.error(), ctx.txid);
     if (!*row || (*row)->pending) continue;  // expired or replaced meanwhile
     std::error_code ec;

@@ -352,9 +352,9 @@ Status Store::Impl::completeLocked(const ActivationRow& r) {
   return st->run();
 }
 
-Result<std::optional<ActivationRow>> Store::getActivation(const std::string& ns,
-                                                          const std::string& id) {
-  flush();  // read your writes: queued records first
+Result<std::optional<ActivationRow>> Store::getActivation(const std::string& ns, const std::string& id,
+                                                          bool flushFirst) {
+  if (flushFirst) flush();  // read your writes: queued records first
   std::lock_guard lock(impl_->mu);
   StmtUse st(impl_->getActivation);
   st->bind(1, id).bind(2, ns);

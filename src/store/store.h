@@ -106,7 +106,9 @@ class Store {
   Status insertPendingLater(ActivationRow row, bool checkStored);
   // Waits until everything queued before the call is committed (or failed).
   void flush();
-  Result<std::optional<ActivationRow>> getActivation(const std::string& ns, const std::string& id);
+  // `flushFirst` false: skips the flush, for a listing that flushed once already.
+  Result<std::optional<ActivationRow>> getActivation(const std::string& ns, const std::string& id,
+                                                     bool flushFirst = true);
   // Newest first (by start, then id).
   Result<std::vector<ActivationRow>> listActivations(const ActivationQuery& q);
   Result<int64_t> countActivations(const ActivationQuery& q);
