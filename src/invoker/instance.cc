@@ -223,6 +223,11 @@ void Instance::clearLogs() {
   logs_.clear();
 }
 
+bool Instance::gone() {
+  drain();
+  return pipes_[0] < 0 && pipes_[1] < 0;
+}
+
 std::optional<std::string> startFailureIn(const std::vector<std::string>& lines) {
   constexpr std::string_view kErr = " stderr: ";
   for (const auto& line : lines) {

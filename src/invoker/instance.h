@@ -80,6 +80,10 @@ class Instance : private http::WaitHook {
   // Reads what the pipes hold, then drops everything buffered (output before /init),
   // remembering a start failure the runtime printed there (startFailure()).
   void clearLogs();
+  // True once both output pipes reached EOF: the process is gone (a prewarmed
+  // runtime that could not attest, say). Reads what the pipes hold first; call only
+  // while no other thread uses the instance (REQUIRES: not during init()/run()).
+  bool gone();
   // "<name>: …" from the runtime's `clemmys-runtime: <platform error>: …` line
   // before /init, if it printed one (it could not attest, say).
   const std::optional<std::string>& startFailure() const { return startFailure_; }

@@ -91,8 +91,10 @@ Pool::SlotPtr Pool::acquire(const RunRequest& request, bool& cold, bool& fromPre
       }
     }
     for (auto& s : slots_) {
+      // A prewarmed runtime that died meanwhile (it could not attest: the KMS was
+      // down) is left to the maintenance thread, which drops it and logs why.
       if (s->state == State::prewarm && s->instance && s->kind == a.kind &&
-          usedMb_ - s->memoryMb + need <= options_.memoryBudgetMb) {
+          usedMb_ - s->memoryMb + need <= options_.memoryBudgetMb && !s->instance->gone()) {
         usedMb_ += need - s->memoryMb;
         s->memoryMb = need;
         s->key = key;

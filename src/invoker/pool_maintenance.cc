@@ -111,6 +111,14 @@ void Pool::maintenanceLoop() {
       if (s->state == State::idle && now - s->lastUsedMs >= options_.idleEviction.count()) {
         ++counters_.evictions;
         removeLocked(s, graveyard);  // swaps the last slot into i
+      } else if (s->state == State::prewarm && s->instance && s->instance->gone()) {
+        // Died before use (e.g. its attestation failed while the KMS was down):
+        // dropped, and the refill waits a moment instead of relaunching at once.
+        s->instance->clearLogs();
+        auto why = s->instance->startFailure();
+        log::warn("invoker: prewarmed " + s->kind + " runtime ended before use" + (why ? ": " + *why : ""));
+        prewarmBackoffUntilMs = now + 1000;
+        removeLocked(s, graveyard);
       } else {
         ++i;
       }
