@@ -5,6 +5,7 @@
 // served over plain HTTP in front of it.
 #pragma once
 
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -26,6 +27,7 @@ namespace json = boost::json;
 
 class FakeController {
  public:
+  std::atomic<bool> apiDown{false};  // GET /api/v1 answers 503 (a controller in trouble)
   FakeController(const envelope::KeyRing& keys, const Clock& clock) : keys_(keys), clock_(clock) {
     server_ = *http::Server::start(http::ServerOptions{}, [this](http::Request& r) { return handle(r); });
   }
@@ -162,6 +164,7 @@ class FakeController {
     constexpr std::string_view kActions = "/api/v1/namespaces/guest/actions/";
     constexpr std::string_view kActivations = "/api/v1/namespaces/guest/activations/";
     if (r.path == "/api/v1/namespaces") return http::Response::json(200, json::array{"guest"});
+    if (r.path == "/api/v1") return http::Response::json(apiDown ? 503 : 200, json::object{{"api_paths", json::array{}}});
     std::string path = r.path;
     if (path.rfind("/api/v1/namespaces/_/", 0) == 0) path.replace(19, 1, "guest");
     if (path.rfind(kActions, 0) == 0) {

@@ -104,7 +104,16 @@ Result<std::string> Gateway::resolveNamespace(const std::string& ns, std::option
   return namespace_;
 }
 
+// GET /health, unauthenticated (doc/gateway.md): this gateway answers, and whether the
+// controller behind it does. Names no secret and no tenant.
+http::Response Gateway::health() {
+  auto r = controller_.request("GET", "/api/v1", "");
+  bool up = r && r->status == 200;
+  return http::Response::json(up ? 200 : 503, json::object{{"gateway", "ok"}, {"controller", up ? "ok" : "unreachable"}});
+}
+
 http::Response Gateway::handle(http::Request& request) {
+  if (request.path == "/health" && (request.method == "GET" || request.method == "HEAD")) return health();
   if (request.method == "OPTIONS") return forward(request);
   if (request.path.substr(0, kNamespacesPrefix.size() - 1) != kNamespacesPrefix.substr(0, kNamespacesPrefix.size() - 1))
     return forward(request);  // "/", "/api/v1": public info

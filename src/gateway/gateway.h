@@ -54,6 +54,7 @@ class Gateway {
   http::Response error(int status, const std::string& message);
   http::Response refusal(const Error& e, int status = 502);
   http::Response passthrough(const http::Response& upstream);
+  http::Response health();
   http::Response forward(const http::Request& request);
   Result<std::string> resolveNamespace(const std::string& ns, std::optional<http::Response>& upstreamFailure);
 

@@ -237,5 +237,15 @@ TEST_F(GatewayFixture, OverOneMiBIs413) {
   EXPECT_NE(parse(r).at("error").as_string().find("Request larger than allowed"), std::string::npos);
 }
 
+TEST_F(GatewayFixture, HealthNeedsNoAuthAndSaysWhetherTheControllerAnswers) {
+  auto r = call("GET", "/health", "", nullptr);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"gateway":"ok","controller":"ok"})");
+  fake->apiDown = true;
+  r = call("GET", "/health", "", nullptr);
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.body, R"({"gateway":"ok","controller":"unreachable"})");
+}
+
 }  // namespace
 }  // namespace clemmys::gateway::testing

@@ -50,6 +50,11 @@ Result<std::unique_ptr<SecurePlatform>> SecurePlatform::start(const SecureOption
   if (auto s = p->startKms(progress); !s) return std::unexpected(s.error());
   if (auto s = p->choosePorts(); !s) return std::unexpected(s.error());
   if (auto s = p->measureServices(); !s) return std::unexpected(s.error());
+  // Remembered now, so a provider restarted while it waits for its owner keeps the
+  // command lines (and measurements) it told the owner about.
+  (void)writePrivateFile(options.dataDir + "/ports", std::to_string(p->kmsPort_) + " " +
+                                                        std::to_string(p->controllerPort_) + " " +
+                                                        std::to_string(p->gatewayPort_) + "\n");
   if (options.provider) {
     if (auto s = p->writeProviderFiles(progress); !s) return std::unexpected(s.error());
     if (auto s = p->waitForOwnerPolicy(progress); !s) return std::unexpected(s.error());
@@ -60,11 +65,6 @@ Result<std::unique_ptr<SecurePlatform>> SecurePlatform::start(const SecureOption
   if (auto s = p->startUntrusted(progress); !s) return std::unexpected(s.error());
   if (auto s = p->startGateway(progress); !s) return std::unexpected(s.error());
   if (auto s = p->writeServiceConfigs(); !s) return std::unexpected(s.error());
-  Ports ports{p->kms_ ? static_cast<uint16_t>(std::stoi(p->kmsUrl_.substr(p->kmsUrl_.rfind(':') + 1))) : uint16_t(0),
-              p->controllerPort_, p->gatewayPort_};
-  (void)writePrivateFile(options.dataDir + "/ports", std::to_string(ports.kms) + " " +
-                                                        std::to_string(ports.controller) + " " +
-                                                        std::to_string(ports.gateway) + "\n");
   return p;
 }
 
