@@ -213,6 +213,11 @@ Result<json::object> sealActionBody(const json::object& body, const std::string&
     std::string code = codeV != nullptr ? std::string(codeV->as_string()) : "";
     if (code.empty() && kind != "blackbox")
       return malformed("'exec.code' must be a non-empty string for kind '" + kind + "'");
+    // The controller only sees the sealed code, so the gateway refuses a cpp action
+    // that is not the base64 of a library (it would fail at every invoke), as the
+    // plain controller does (doc/api.md).
+    if (kind == "cpp" && !base64Decode(code) && !base64UrlDecode(code))
+      return malformed("'exec.code' for kind 'cpp' must be the base64 of a shared library");
     auto* mainV = exec.if_contains("main");
     if (mainV != nullptr && !mainV->is_string()) return malformed("'exec.main' must be a string");
     std::string main = mainV != nullptr && !mainV->as_string().empty() ? std::string(mainV->as_string()) : "main";

@@ -15,7 +15,7 @@ class ReadsTest : public GatewayFixture {
 };
 
 TEST_F(ReadsTest, RecordResultAndLogsAreOpened) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   std::string id = invokeOnce("f", R"({"arg":"READ_SECRET"})");
   auto rec = parse(call("GET", "/api/v1/namespaces/_/activations/" + id));
   EXPECT_EQ(rec.at("response").at("result").at("arg"), "READ_SECRET");
@@ -29,8 +29,8 @@ TEST_F(ReadsTest, RecordResultAndLogsAreOpened) {
 }
 
 TEST_F(ReadsTest, SequenceComponentsOpenAgainstTheirCause) {
-  putCode("a", "CODE_A");
-  putCode("b", "CODE_B");
+  putCode("a", "CODEAAAA");
+  putCode("b", "CODEBAAA");
   ASSERT_EQ(call("PUT", "/api/v1/namespaces/_/actions/s", R"({"exec":{"kind":"sequence","components":["/_/a","/_/b"]}})").status, 200);
   std::string id = invokeOnce("s", R"({"arg":"SEQ_SECRET"})");
   auto rec = parse(call("GET", "/api/v1/namespaces/_/activations/" + id));
@@ -43,7 +43,7 @@ TEST_F(ReadsTest, SequenceComponentsOpenAgainstTheirCause) {
   EXPECT_EQ(parse(comp).at("logs").at(0), "2026-01-01T00:00:00.000Z stdout: log of /guest/a");
 
   // A component record whose cause was rewritten to an unrelated activation.
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   std::string unrelated = invokeOnce("f", "{}");
   auto forged = fake->record(first);
   forged["cause"] = unrelated;
@@ -54,8 +54,8 @@ TEST_F(ReadsTest, SequenceComponentsOpenAgainstTheirCause) {
 }
 
 TEST_F(ReadsTest, SubstitutedRecordContentRefused) {
-  putCode("f", "CODE_F");
-  putCode("g", "CODE_G");
+  putCode("f", "CODEFAAA");
+  putCode("g", "CODEGAAA");
   std::string fId = invokeOnce("f", R"({"arg":"F"})");
   std::string gId = invokeOnce("g", R"({"arg":"G"})");
   // g's record shows f's result.
@@ -73,7 +73,7 @@ TEST_F(ReadsTest, SubstitutedRecordContentRefused) {
 }
 
 TEST_F(ReadsTest, SplicedLogLineRefused) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   std::string a = invokeOnce("f", "{}");
   std::string b = invokeOnce("f", "{}");
   auto rb = fake->record(b);
@@ -85,7 +85,7 @@ TEST_F(ReadsTest, SplicedLogLineRefused) {
 }
 
 TEST_F(ReadsTest, LogLinesCutOrRepeatedAreRefused) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   std::string id = invokeOnce("f", "{}");
   auto original = fake->record(id);
   auto withLogs = [&](json::array logs) {
@@ -106,7 +106,7 @@ TEST_F(ReadsTest, LogLinesCutOrRepeatedAreRefused) {
 
 // A plaintext error is the platform's, never the function's "application error".
 TEST_F(ReadsTest, PlaintextErrorIsMarkedAsThePlatforms) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   std::string id = invokeOnce("f", "{}");
   auto rec = fake->record(id);
   rec["response"] = json::object{{"status", "application error"}, {"statusCode", 1}, {"success", false},

@@ -50,13 +50,13 @@ TEST_F(GatewayFixture, PutSealsCodeParamsAndDescriptor) {
 }
 
 TEST_F(GatewayFixture, ParamsOnlyUpdateReseals) {
-  putCode("upd", "CODE_A");
+  putCode("upd", "CODEAAAA");
   auto r = call("PUT", "/api/v1/namespaces/_/actions/upd?overwrite=true",
                 R"({"parameters":[{"key":"k","value":"NEW_PARAM_SECRET"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(fake->everything().find("NEW_PARAM_SECRET"), std::string::npos);
   auto doc = parse(call("GET", "/api/v1/namespaces/_/actions/upd"));
-  EXPECT_EQ(doc.at("exec").at("code"), "CODE_A");
+  EXPECT_EQ(doc.at("exec").at("code"), "CODEAAAA");
   EXPECT_EQ(doc.at("parameters").at(0).at("value"), "NEW_PARAM_SECRET");
   // Params-only create of a missing action: refused, params never forwarded.
   auto missing = call("PUT", "/api/v1/namespaces/_/actions/nope?overwrite=true",
@@ -68,7 +68,7 @@ TEST_F(GatewayFixture, ParamsOnlyUpdateReseals) {
 // The stored CODE binds the stored PARAMS (doc/formats/envelope.md D1–D3); a
 // defaults-only update re-seals the CODE, and reads refuse a mismatched pair.
 TEST_F(GatewayFixture, DefaultsStayBoundToTheirCode) {
-  putCode("bound", "CODE_B");
+  putCode("bound", "CODEBAAA");
   auto v1 = fake->action("bound");
   auto binding = [&](const json::object& doc) {
     auto opened = openSealed(envelope::Type::code, "/guest/bound", doc.at("exec").at("code").as_string(), keys);
@@ -104,6 +104,9 @@ TEST_F(GatewayFixture, ValidatesLikeTheController) {
   EXPECT_EQ(kind.status, 400);
   EXPECT_NE(kind.body.find("not supported"), std::string::npos);
   EXPECT_EQ(call("PUT", "/api/v1/namespaces/_/actions/x", R"({"exec":{"kind":"cpp"}})").status, 400);
+  auto cpp = call("PUT", "/api/v1/namespaces/_/actions/x", R"({"exec":{"kind":"cpp","code":"not base64!"}})");
+  EXPECT_EQ(cpp.status, 400);
+  EXPECT_NE(cpp.body.find("base64 of a shared library"), std::string::npos) << cpp.body;
   EXPECT_EQ(call("POST", "/api/v1/namespaces/_/actions/x?blocking=true", "[1,2]").status, 400);
   // Controller errors pass through unchanged.
   auto notFound = call("POST", "/api/v1/namespaces/_/actions/absent?blocking=true", "{}");
@@ -112,7 +115,7 @@ TEST_F(GatewayFixture, ValidatesLikeTheController) {
 }
 
 TEST_F(GatewayFixture, InvokeSealsArgumentsAndOpensResultAndLogs) {
-  putCode("hello", "CODE_H");
+  putCode("hello", "CODEHAAA");
   auto r = call("POST", "/api/v1/namespaces/_/actions/hello?blocking=true", R"({"arg":"ARG_SECRET"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(fake->everything().find("ARG_SECRET"), std::string::npos);
@@ -128,8 +131,8 @@ TEST_F(GatewayFixture, InvokeSealsArgumentsAndOpensResultAndLogs) {
 }
 
 TEST_F(GatewayFixture, SequenceChainResolvedFromDescriptors) {
-  putCode("a", "CODE_A");
-  putCode("b", "CODE_B");
+  putCode("a", "CODEAAAA");
+  putCode("b", "CODEBAAA");
   ASSERT_EQ(call("PUT", "/api/v1/namespaces/_/actions/inner", R"({"exec":{"kind":"sequence","components":["/_/a","/_/b"]}})").status, 200);
   ASSERT_EQ(call("PUT", "/api/v1/namespaces/_/actions/outer", R"({"exec":{"kind":"sequence","components":["/_/inner","/guest/a"]}})").status, 200);
   auto r = call("POST", "/api/v1/namespaces/_/actions/outer?blocking=true&result=true", R"({"arg":"S"})");
@@ -147,7 +150,7 @@ TEST_F(GatewayFixture, SequenceChainResolvedFromDescriptors) {
 }
 
 TEST_F(GatewayFixture, ApplicationErrorIsOpened) {
-  putCode("bad", "CODE_BAD");
+  putCode("bad", "CODEBADA");
   fake->failFunction = true;
   auto r = call("POST", "/api/v1/namespaces/_/actions/bad?blocking=true", R"({"secret":"ERR_SECRET"})");
   EXPECT_EQ(r.status, 502);
@@ -162,7 +165,7 @@ std::string flipByte(const std::string& wire) {
 }
 
 TEST_F(GatewayFixture, FlippedByteRefused) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   fake->tamper = [](json::object& rec) {
     auto& c = rec["response"].as_object()["result"].as_object()["clemmys"];
     c = flipByte(std::string(c.as_string()));
@@ -173,8 +176,8 @@ TEST_F(GatewayFixture, FlippedByteRefused) {
 }
 
 TEST_F(GatewayFixture, TruncatedChainRefused) {
-  putCode("a", "CODE_A");
-  putCode("b", "CODE_B");
+  putCode("a", "CODEAAAA");
+  putCode("b", "CODEBAAA");
   ASSERT_EQ(call("PUT", "/api/v1/namespaces/_/actions/s", R"({"exec":{"kind":"sequence","components":["/_/a","/_/b"]}})").status, 200);
   // The controller stops after step 0 and returns its output as the result.
   fake->tamper = [this](json::object& rec) {
@@ -187,7 +190,7 @@ TEST_F(GatewayFixture, TruncatedChainRefused) {
 }
 
 TEST_F(GatewayFixture, ReplayedOrDuplicateOutcomeRefused) {
-  putCode("f", "CODE_F");
+  putCode("f", "CODEFAAA");
   auto first = call("POST", "/api/v1/namespaces/_/actions/f?blocking=true", R"({"n":1})");
   ASSERT_EQ(first.status, 200);
   auto old = fake->record(std::string(parse(first).at("activationId").as_string()));
@@ -204,8 +207,8 @@ TEST_F(GatewayFixture, ReplayedOrDuplicateOutcomeRefused) {
 }
 
 TEST_F(GatewayFixture, SubstitutedResultOfAnotherActionRefused) {
-  putCode("f", "CODE_F");
-  putCode("g", "CODE_G");
+  putCode("f", "CODEFAAA");
+  putCode("g", "CODEGAAA");
   auto other = call("POST", "/api/v1/namespaces/_/actions/g?blocking=true", "{}");
   ASSERT_EQ(other.status, 200);
   auto gRecord = fake->record(std::string(parse(other).at("activationId").as_string()));

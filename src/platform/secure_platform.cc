@@ -207,6 +207,7 @@ Status SecurePlatform::startUntrusted(std::ostream& progress) {
   co.host = "127.0.0.1";
   co.port = controllerPort_;  // chosen in applyPolicy: the gateway's argv names it
   co.maxConcurrentPerNamespace = options_.maxInFlight;
+  co.activationTtl = options_.activationTtl;
   co.maxBodyBytes = 3 << 19;  // 1.5 MiB: sealed bodies are ~4/3 of the gateway's 1 MiB
   if (options_.untrustedUid && ::geteuid() == 0) {
     // Others may pass through the data directory (to <data>/controller and the

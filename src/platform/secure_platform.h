@@ -46,6 +46,7 @@ struct SecureOptions {
   std::string session = "dev";
   int64_t memoryBudgetMb = 2048;
   int maxInFlight = 64;
+  std::chrono::seconds activationTtl{7 * 24 * 3600};  // the controller's record retention
   std::string runtimePath = "/usr/local/bin:/usr/bin:/bin";  // where python3 and node are found
   std::map<std::string, int> prewarm;
   std::string extraFunctionsYaml;  // see PolicyInputs

@@ -82,7 +82,8 @@ std::string untrustedConfigJson(const UntrustedConfig& c) {
                           {"host", c.controller.host},
                           {"port", c.controller.port},
                           {"max_concurrent_per_namespace", c.controller.maxConcurrentPerNamespace},
-                          {"max_body_bytes", c.controller.maxBodyBytes}};
+                          {"max_body_bytes", c.controller.maxBodyBytes},
+                          {"activation_ttl_ms", c.controller.activationTtl.count()}};
   return json::serialize(json::object{{"pool", pool}, {"controller", controller}});
 }
 
@@ -105,6 +106,9 @@ Result<UntrustedConfig> parseUntrustedConfig(std::string_view text) {
     u.controller.port = c.at("port").to_number<uint16_t>();
     u.controller.maxConcurrentPerNamespace = c.at("max_concurrent_per_namespace").to_number<int>();
     u.controller.maxBodyBytes = c.at("max_body_bytes").to_number<size_t>();
+    if (auto ttl = c.if_contains("activation_ttl_ms")) {
+      u.controller.activationTtl = std::chrono::milliseconds(ttl->to_number<int64_t>());
+    }
     return u;
   } catch (const std::exception& e) {
     return fail("platform.bad_untrusted_config", e.what());

@@ -65,6 +65,7 @@ int secureUp(const UpOptions& options, std::ostream& out, std::ostream& err) {
   so.port = options.port;
   so.memoryBudgetMb = options.memoryBudgetMb;
   so.maxInFlight = options.maxInFlight;
+  so.activationTtl = std::chrono::seconds(options.activationTtlSeconds);
   so.runtimePath = options.runtimePath;
   so.prewarm = options.prewarm;
   if (options.untrustedUid >= 0) {
@@ -175,6 +176,7 @@ int up(const UpOptions& options, std::ostream& out, std::ostream& err) {
   controllerOptions.host = options.host;
   controllerOptions.port = options.port;
   controllerOptions.maxConcurrentPerNamespace = options.maxInFlight;
+  controllerOptions.activationTtl = std::chrono::seconds(options.activationTtlSeconds);
   auto controller = controller::Controller::start(controllerOptions, **pool, clock, random);
   if (!controller) {
     err << "clemmys up: controller: " << controller.error().str() << "\n";
@@ -209,6 +211,7 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
   auto usage = [&] {
     err << "usage: clemmys up [--plain | --provider [--session NAME]] [--data-dir DIR] [--port N] [--host ADDR]\n"
            "                  [--memory-budget MB] [--max-in-flight N] [--prewarm KIND=N]...\n"
+           "                  [--activation-ttl SECONDS]  (records kept; default 604800, at least 60)\n"
            "                  [--policy FILE]   (functions/secrets added to the dev policy)\n"
            "                  [--untrusted-uid N]  (as root: the controller + invoker's uid;\n"
            "                                        default 1999999999)\n";
@@ -251,6 +254,12 @@ int upCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
       long n = v ? std::strtol(v, &end, 10) : -1;
       if (!v || *end || n < 1) return usage();
       o.maxInFlight = static_cast<int>(n);
+    } else if (a == "--activation-ttl") {
+      auto v = value();
+      char* end = nullptr;
+      long long t = v ? std::strtoll(v, &end, 10) : -1;
+      if (!v || *end || t < 60) return usage();
+      o.activationTtlSeconds = t;
     } else if (a == "--policy") {
       auto v = value();
       if (!v) return usage();

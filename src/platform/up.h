@@ -26,6 +26,7 @@ struct UpOptions {
   long untrustedUid = -1;  // secure mode, as root: the controller + invoker's uid (-1: the default)
   bool provider = false;   // the provider's side only (doc/deploy.md): no owner secret here
   std::string session;     // the KMS session; empty: "dev" (one machine) or "main" (provider)
+  int64_t activationTtlSeconds = 7 * 24 * 3600;  // activation records older than this are deleted
 };
 
 // Runs until SIGINT/SIGTERM; returns the process exit code.
