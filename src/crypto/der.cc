@@ -44,10 +44,15 @@ Result<std::string> decodeOid(ByteView content) {
     }
     if (first) {
       uint64_t a = value < 80 ? value / 40 : 2;
-      out = std::to_string(a) + "." + std::to_string(value - a * 40);
+      // Appended piece by piece: `"." + std::to_string(v)` trips GCC 12's -Wrestrict
+      // false positive at -O3 (GCC PR 105329).
+      out = std::to_string(a);
+      out += '.';
+      out += std::to_string(value - a * 40);
       first = false;
     } else {
-      out += "." + std::to_string(value);
+      out += '.';
+      out += std::to_string(value);
     }
     value = 0;
   }
