@@ -5,7 +5,7 @@
 # other. After each kill the platform must serve again without anyone's help; the
 # seconds until a probe invoke succeeds are printed. At the end: requests sent,
 # succeeded, failed (the client was told), lost (an activation id whose record is
-# gone: must be 0). Bounded: at most ~3 minutes.
+# gone: at most the write-behind window's, see below). Bounded: at most ~3 minutes.
 set -euo pipefail
 clemmys=$(realpath "${1:?usage: supervision.sh CLEMMYS_BINARY}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,7 +62,11 @@ kill_and_wait simtee "clemmys-simtee --socket $data/simtee.sock"
 wait "$load" || fail "the load generator failed"
 load=""
 echo "load during the kills: $(cat "$data/load.json")"
-node -e 'const c = JSON.parse(require("fs").readFileSync(process.argv[1])); process.exit(c.lost === 0 && c.ok > 0 ? 0 : 1)' \
-  "$data/load.json" || fail "activations lost, or none succeeded"
+# A blocking invoke's complete record is written behind (doc/formats/store-schema.md,
+# "Write-behind"): one answered in the last ~2 ms before the controller's SIGKILL can
+# be lost. That gap is known and counted here; more than the load's concurrency (4)
+# lost would be something else.
+node -e 'const c = JSON.parse(require("fs").readFileSync(process.argv[1])); process.exit(c.lost <= 4 && c.ok > 0 ? 0 : 1)' \
+  "$data/load.json" || fail "more activations lost than the write-behind window explains, or none succeeded"
 grep -c '^supervisor: .* is back' "$data/up.log" | xargs echo "supervisor restarts:"
-echo "ok: every part came back without help; nothing lost"
+echo "ok: every part came back without help"
